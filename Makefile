@@ -1,0 +1,46 @@
+# citydesk: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+BACKEND ?= sqlite
+LOCALE := functions/chalicelib/locale
+export PYTHONPATH := functions:.
+
+.PHONY: venv run test bench site i18n requirements chromium clean
+
+$(VENV)/.installed: pyproject.toml tools/requirements.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) tools/requirements.py dev > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Compiled catalogues are build output (git-ignored); the Lambda package gets them too.
+i18n: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALE) -D messages
+	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALE) -D site
+
+site: i18n
+	$(PY) -m local.build_site
+
+requirements: $(VENV)/.installed
+	$(PY) tools/requirements.py > functions/requirements.txt
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+run: site
+	$(PY) -m local.server --port $(PORT) --backend $(BACKEND)
+
+test: chromium site
+	$(PY) -m pytest -q
+
+bench: site
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

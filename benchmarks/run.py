@@ -1,0 +1,37 @@
+"""`make bench`: run every benchmark, merge its figures into benchmarks/results.json,
+and fail if a goal is missed. Goals and the meaning of each figure: benchmarks/README.md."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "functions")]
+
+from benchmarks import cold_import  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+# name -> (function giving figures, goal check on those figures or None)
+BENCHMARKS = {
+    "cold_import": (cold_import.measure, lambda f: f["cold_import_ratio"] <= 1.3),
+}
+
+
+def main(names) -> int:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    failed = []
+    for name in names or BENCHMARKS:
+        measure, goal = BENCHMARKS[name]
+        figures = measure()
+        results.update(figures)
+        print(name, json.dumps(figures))
+        if goal and not goal(figures):
+            failed.append(name)
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    if failed:
+        print("goal missed:", ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

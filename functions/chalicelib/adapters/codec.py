@@ -1,0 +1,129 @@
+"""Plain-data forms of the domain records, shared by both storage backends.
+
+Times are stored as ISO 8601 UTC strings with 'Z', which sort as text in time order.
+"""
+
+from dataclasses import asdict, fields
+from datetime import datetime, timezone
+
+from ..domain.outbox import OutboxMessage
+from ..domain.resident import Resident
+from ..domain.session import Session, SignInCode
+from ..domain.ticket import Address, Event, State, Ticket
+from ..services.ports import IdempotencyRecord
+
+
+def time_to_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def text_to_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def _times_out(record, names) -> dict:
+    data = asdict(record)
+    for name in names:
+        data[name] = time_to_text(data[name])
+    return data
+
+
+def _times_in(data: dict, names) -> dict:
+    data = dict(data)
+    for name in names:
+        data[name] = text_to_time(data.get(name))
+    return data
+
+
+_TICKET_TIMES = ("filed_at", "due_at", "updated_at", "next_due_at", "done_at", "closed_at", "order_due_at")
+_TICKET_FIELDS = {f.name for f in fields(Ticket)}
+
+
+def ticket_to_data(ticket: Ticket) -> dict:
+    data = _times_out(ticket, _TICKET_TIMES)
+    data["state"] = ticket.state.value
+    data["address"] = ticket.address.to_data()
+    data["photos"] = list(ticket.photos)
+    data["fines"] = [dict(f) for f in ticket.fines]
+    return data
+
+
+def ticket_from_data(data: dict) -> Ticket:
+    data = _times_in({k: v for k, v in data.items() if k in _TICKET_FIELDS}, _TICKET_TIMES)
+    data["state"] = State(data["state"])
+    data["address"] = Address.from_data(data["address"])
+    data["photos"] = tuple(data.get("photos") or ())
+    data["fines"] = tuple(data.get("fines") or ())
+    for name in ("lat", "lon"):
+        if data.get(name) is not None:
+            data[name] = float(data[name])
+    for name in ("version", "sla_hours", "round"):
+        data[name] = int(data[name])
+    if data.get("rating") is not None:
+        data["rating"] = int(data["rating"])
+    return Ticket(**data)
+
+
+def event_to_data(event: Event) -> dict:
+    return _times_out(event, ("at",))
+
+
+def event_from_data(data: dict) -> Event:
+    data = _times_in(data, ("at",))
+    data["version"] = int(data["version"])
+    return Event(**data)
+
+
+def resident_to_data(resident: Resident) -> dict:
+    return _times_out(resident, ("created_at",))
+
+
+def resident_from_data(data: dict) -> Resident:
+    return Resident(**_times_in(data, ("created_at",)))
+
+
+def session_to_data(session: Session) -> dict:
+    return _times_out(session, ("created_at", "expires_at"))
+
+
+def session_from_data(data: dict) -> Session:
+    return Session(**_times_in(data, ("created_at", "expires_at")))
+
+
+def code_to_data(code: SignInCode) -> dict:
+    return _times_out(code, ("created_at", "expires_at"))
+
+
+def code_from_data(data: dict) -> SignInCode:
+    data = _times_in(data, ("created_at", "expires_at"))
+    data["wrong_tries"] = int(data["wrong_tries"])
+    return SignInCode(**data)
+
+
+_OUTBOX_TIMES = ("created_at", "next_attempt_at", "sent_at")
+
+
+def message_to_data(message: OutboxMessage) -> dict:
+    return _times_out(message, _OUTBOX_TIMES)
+
+
+def message_from_data(data: dict) -> OutboxMessage:
+    data = _times_in(data, _OUTBOX_TIMES)
+    data["tries"] = int(data["tries"])
+    return OutboxMessage(**data)
+
+
+def idempotency_to_data(record: IdempotencyRecord) -> dict:
+    return _times_out(record, ("created_at", "expires_at"))
+
+
+def idempotency_from_data(data: dict) -> IdempotencyRecord:
+    data = _times_in(data, ("created_at", "expires_at"))
+    data["status"] = int(data["status"])
+    return IdempotencyRecord(**data)

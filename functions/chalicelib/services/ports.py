@@ -1,0 +1,221 @@
+"""The ports the services need. Each has a SQLite and a DynamoDB adapter that pass
+one contract suite (tests/contract/). Times are timezone-aware UTC datetimes.
+
+Conventions every adapter keeps:
+- a method that writes several things writes all or nothing;
+- a refused condition raises the domain error named in its docstring and writes nothing;
+- lists come back in the order the docstring names.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.catalogue import Catalogue
+from ..domain.address import Registry
+from ..domain.organisation import Organisation
+from ..domain.outbox import OutboxMessage
+from ..domain.resident import Resident
+from ..domain.session import Session, SignInCode
+from ..domain.ticket import Event, Ticket
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """The first answer to a write a phone may repeat, kept under the caller's key."""
+
+    key: str  # already scoped by the service, e.g. "tickets:<user id>:<header value>"
+    status: int
+    body: dict
+    created_at: datetime
+    expires_at: datetime
+
+
+class TicketStore(ABC):
+    @abstractmethod
+    def create(self, ticket: Ticket, events: list, outbox: list = (),
+               idempotency: IdempotencyRecord | None = None) -> None:
+        """Write the ticket, its events (history), its outbox messages and the
+        idempotency record at once. AlreadyExists if the ticket id, its number or
+        the idempotency key exists already."""
+
+    @abstractmethod
+    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = ()) -> None:
+        """Replace the ticket if the stored version is `expected_version`, append its
+        events and queue its outbox messages at once. StaleVersion otherwise;
+        NotFound if there is no such ticket."""
+
+    @abstractmethod
+    def get(self, ticket_id: str) -> Ticket | None: ...
+
+    @abstractmethod
+    def by_number(self, number: str) -> Ticket | None: ...
+
+    @abstractmethod
+    def by_reporter(self, reporter_id: str) -> list:
+        """The reporter's tickets, newest filed first."""
+
+    @abstractmethod
+    def by_organisation(self, organisation: str, state: str | None = None) -> list:
+        """An organisation's tickets (in one state if given), newest filed first."""
+
+    @abstractmethod
+    def by_month(self, month: str) -> list:
+        """Tickets filed in a UTC month 'YYYY-MM', oldest first."""
+
+    @abstractmethod
+    def due(self, now: datetime, limit: int = 100) -> list:
+        """Open tickets whose next timer is at or before `now`, earliest first.
+        Reads only tickets with a pending timer (a sparse index), never the table."""
+
+    @abstractmethod
+    def history(self, ticket_id: str) -> list:
+        """The ticket's events, oldest first (by version)."""
+
+
+class UserStore(ABC):
+    @abstractmethod
+    def create(self, resident: Resident) -> None:
+        """AlreadyExists if the id or the phone is taken."""
+
+    @abstractmethod
+    def get(self, user_id: str) -> Resident | None: ...
+
+    @abstractmethod
+    def by_phone(self, phone: str) -> Resident | None: ...
+
+    @abstractmethod
+    def update(self, resident: Resident) -> None:
+        """Replace a resident's account (same id and phone). NotFound if absent."""
+
+
+class SessionStore(ABC):
+    @abstractmethod
+    def put(self, session: Session) -> None: ...
+
+    @abstractmethod
+    def get(self, token_hash: str) -> Session | None:
+        """The stored session, expired or not: the service checks `expires_at`
+        (DynamoDB's TTL deletes late, and moto's never)."""
+
+    @abstractmethod
+    def delete(self, token_hash: str) -> None:
+        """Removes it; no error if it is already gone."""
+
+
+class CodeStore(ABC):
+    @abstractmethod
+    def put(self, code: SignInCode) -> None:
+        """The phone's one current code; replaces an earlier one."""
+
+    @abstractmethod
+    def get(self, phone: str) -> SignInCode | None: ...
+
+    @abstractmethod
+    def count_wrong_try(self, phone: str, code_hash: str) -> int:
+        """Atomically add one wrong try to the code with this hash; the new count.
+        NotFound if the phone's current code is not this one (it was replaced or used)."""
+
+    @abstractmethod
+    def delete(self, phone: str, code_hash: str) -> bool:
+        """Remove the code if it is still this one; True if this call removed it
+        (so two verifications of one code cannot both succeed)."""
+
+
+class CounterStore(ABC):
+    @abstractmethod
+    def increment(self, key: str, expires_at: datetime, by: int = 1) -> int:
+        """Atomically add `by` to a fixed-window counter and return the new value.
+        A counter whose `expires_at` has passed counts from zero again."""
+
+    @abstractmethod
+    def next_sequence(self, name: str) -> int:
+        """1, 2, 3, ... per name, never the same number twice, under concurrency."""
+
+
+class IdempotencyStore(ABC):
+    @abstractmethod
+    def get(self, key: str) -> IdempotencyRecord | None:
+        """The record, expired or not (the service checks `expires_at`)."""
+
+
+class Directory(ABC):
+    """Reference data: organisations, the category catalogue, the address registry."""
+
+    @abstractmethod
+    def organisations(self) -> list:
+        """All organisations, by code."""
+
+    @abstractmethod
+    def put_organisation(self, organisation: Organisation) -> None: ...
+
+    @abstractmethod
+    def catalogue(self) -> Catalogue | None: ...
+
+    @abstractmethod
+    def put_catalogue(self, catalogue: Catalogue) -> None: ...
+
+    @abstractmethod
+    def registry(self) -> Registry | None: ...
+
+    @abstractmethod
+    def put_registry(self, registry: Registry) -> None: ...
+
+
+class OutboxStore(ABC):
+    @abstractmethod
+    def add(self, messages: list) -> None:
+        """Queue messages that belong to no ticket write (e.g. staff alerts)."""
+
+    @abstractmethod
+    def get(self, message_id: str) -> OutboxMessage | None: ...
+
+    @abstractmethod
+    def ready(self, now: datetime, limit: int = 50) -> list:
+        """Pending messages with `next_attempt_at <= now`, oldest first; reads only
+        pending ones (a sparse index on DynamoDB)."""
+
+    @abstractmethod
+    def claim(self, message_id: str, now: datetime, lease_until: datetime) -> OutboxMessage | None:
+        """Take a ready message for sending, conditionally on it still being pending
+        and ready: it stays pending but its `next_attempt_at` moves to `lease_until`
+        and `tries` grows by one, so a sender that dies mid-send leaves it to be
+        retried after the lease. The claimed message, or None if another sender
+        has it or it is no longer ready."""
+
+    @abstractmethod
+    def finish(self, message: OutboxMessage) -> None:
+        """Store the outcome of a claimed message (sent, pending again with a later
+        `next_attempt_at`, or dead)."""
+
+    @abstractmethod
+    def dead(self) -> list:
+        """Dead-lettered messages, newest first."""
+
+
+@dataclass
+class Storage:
+    tickets: TicketStore
+    users: UserStore
+    sessions: SessionStore
+    codes: CodeStore
+    counters: CounterStore
+    idempotency: IdempotencyStore
+    directory: Directory
+    outbox: OutboxStore
+
+
+class SmsSender(ABC):
+    @abstractmethod
+    def send(self, to: str, text: str, *, urgent: bool = False) -> str:
+        """Send one SMS; the provider's message id. Raises SmsError on failure."""
+
+
+class SmsError(Exception):
+    pass
+
+
+class Clock(ABC):
+    @abstractmethod
+    def now(self) -> datetime:
+        """Timezone-aware UTC."""
