@@ -1,0 +1,576 @@
+"""The AWS storage backend: DynamoDB through pynamodb.
+
+`TABLES` is the one description of the tables: `create_tables` creates them from it,
+the pynamodb models are built from it, and the CloudFormation template can be
+generated from it. The models are built per (prefix, region, host) when storage is
+opened, so importing this module connects to nothing.
+
+Records are kept in the codec's plain-data form: a JSON `data` attribute plus the
+attributes a key, an index or a condition reads. A record changed in place by a
+conditional update (sign-in codes, counters, outbox messages) keeps every field as
+an attribute of its own instead.
+"""
+
+import json
+import uuid
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from pynamodb.attributes import (
+    BinaryAttribute, BooleanAttribute, JSONAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..domain.address import Registry
+from ..domain.catalogue import Catalogue
+from ..domain.errors import AlreadyExists, NotFound, StaleVersion
+from ..domain.organisation import Organisation
+from ..domain.outbox import DEAD, PENDING, OutboxMessage
+from ..domain.resident import Resident
+from ..domain.session import Session, SignInCode
+from ..domain.ticket import Ticket
+from ..services.ports import (
+    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, OutboxStore, SessionStore,
+    Storage, TicketStore, UserStore,
+)
+from . import codec
+from .codec import time_to_text
+
+
+@dataclass(frozen=True)
+class Index:
+    """A global secondary index; `keys_only` when its readers fetch the items themselves."""
+
+    name: str
+    hash_key: str
+    range_key: str
+    keys_only: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # after the deployment's prefix
+    hash_key: str
+    range_key: str | None = None
+    indexes: tuple = ()
+    ttl: str | None = None  # the attribute DynamoDB's time to live reads, epoch seconds
+    number_keys: tuple = ()  # key attributes of type N; every other key attribute is a string
+
+    def key_type(self, attribute: str) -> str:
+        return "N" if attribute in self.number_keys else "S"
+
+
+TICKETS = Table("tickets", "id", indexes=(
+    Index("by_reporter", "reporter_id", "filed_at"),
+    # state_filed is "<state>#<filed_at>": begins_with picks one state, newest last.
+    Index("by_org_state", "organisation", "state_filed"),
+    Index("by_month", "month", "filed_at"),
+    # Sparse: only an open ticket with a pending timer carries due_shard and next_due_at,
+    # so the minute sweep reads what is due, never the table.
+    Index("due", "due_shard", "next_due_at", keys_only=True),
+))
+HISTORY = Table("history", "ticket_id", "version", number_keys=("version",))
+# Claims on a unique value ("number#<n>", "phone#<e164>") naming their owner's id,
+# written in the owner's transaction: DynamoDB has no unique constraint on attributes.
+UNIQUES = Table("uniques", "key")
+USERS = Table("users", "id")
+SESSIONS = Table("sessions", "token_hash", ttl="ttl")
+CODES = Table("codes", "phone", ttl="ttl")
+# Fixed-window counters ("count#<key>") and sequences ("seq#<name>").
+COUNTERS = Table("counters", "key", ttl="ttl")
+IDEMPOTENCY = Table("idempotency", "key", ttl="ttl")
+# Organisations ("organisation", code); the catalogue and the registry as documents.
+DIRECTORY = Table("directory", "kind", "code")
+OUTBOX = Table("outbox", "id", indexes=(
+    Index("ready", "ready_shard", "next_attempt_at"),  # sparse: pending messages only
+    Index("dead", "dead_shard", "created_at"),  # sparse: dead letters only
+))
+TABLES = (TICKETS, HISTORY, UNIQUES, USERS, SESSIONS, CODES, COUNTERS, IDEMPOTENCY, DIRECTORY, OUTBOX)
+
+# The value of a sparse index's hash key. One partition holds a city's pending
+# timers and messages; the key exists so that the index can be sparse.
+_SHARD = "0"
+
+
+def create_tables(prefix: str, region: str, host: str | None = None) -> None:
+    """Create the tables that do not exist yet (on-demand billing, with their indexes and TTL)."""
+    models = _models(prefix, region, host)
+    for table in TABLES:
+        model = getattr(models, table.name)
+        if not model.exists():
+            model.create_table(wait=True)
+
+
+def open_storage(prefix: str, region: str, host: str | None = None) -> Storage:
+    """The storage in the tables named `prefix` + table name; `host` is an endpoint URL or None for AWS."""
+    models = _models(prefix, region, host)
+    return Storage(
+        tickets=DynamoTickets(models), users=DynamoUsers(models), sessions=DynamoSessions(models),
+        codes=DynamoCodes(models), counters=DynamoCounters(models), idempotency=DynamoIdempotency(models),
+        directory=DynamoDirectory(models), outbox=DynamoOutbox(models),
+    )
+
+
+# --- models --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Models:
+    """The model of each table, by table name."""
+
+    tickets: type
+    history: type
+    uniques: type
+    users: type
+    sessions: type
+    codes: type
+    counters: type
+    idempotency: type
+    directory: type
+    outbox: type
+    connection: Connection  # every table's, and the transactions' (which span tables)
+
+
+@lru_cache(maxsize=None)
+def _models(prefix: str, region: str, host: str | None) -> _Models:
+    def model(table: Table, **attributes) -> type:
+        return _model(table, prefix, region, host, attributes)
+
+    models = _Models(
+        tickets=model(TICKETS, version=NumberAttribute(), data=JSONAttribute()),
+        history=model(HISTORY, data=JSONAttribute()),
+        uniques=model(UNIQUES, owner=UnicodeAttribute()),
+        users=model(USERS, phone=UnicodeAttribute(), data=JSONAttribute()),
+        sessions=model(SESSIONS, data=JSONAttribute()),
+        codes=model(CODES, code_hash=UnicodeAttribute(), created_at=UnicodeAttribute(),
+                    expires_at=UnicodeAttribute(), wrong_tries=NumberAttribute()),
+        counters=model(COUNTERS, value=NumberAttribute(), expires_at=UnicodeAttribute(null=True)),
+        idempotency=model(IDEMPOTENCY, data=JSONAttribute()),
+        directory=model(DIRECTORY, data=JSONAttribute(null=True),
+                        part=BinaryAttribute(null=True, legacy_encoding=False)),
+        outbox=model(OUTBOX, to=UnicodeAttribute(), text=UnicodeAttribute(), created_at=UnicodeAttribute(),
+                     next_attempt_at=UnicodeAttribute(), ticket_id=UnicodeAttribute(null=True),
+                     kind=UnicodeAttribute(), urgent=BooleanAttribute(), status=UnicodeAttribute(),
+                     tries=NumberAttribute(), last_error=UnicodeAttribute(), provider_id=UnicodeAttribute(),
+                     sent_at=UnicodeAttribute(null=True)),
+        connection=Connection(region=region, host=host),
+    )
+    _share_connection(models)
+    return models
+
+
+def _share_connection(models: _Models) -> None:
+    """Point every model at the one connection, so that they share one botocore client.
+
+    pynamodb gives each model a connection of its own, whose botocore session loads
+    botocore's JSON data again: ~0.1 s per table on a cold Lambda (pynamodb issue #1245,
+    no public option in 6.1). Building a model's table connection opens nothing.
+    """
+    for table in TABLES:
+        table_connection = getattr(models, table.name)._get_connection()
+        models.connection.add_meta_table(table_connection.get_meta_table())
+        table_connection.connection = models.connection
+
+
+def _model(table: Table, prefix: str, region: str, host: str | None, attributes: dict) -> type:
+    """A pynamodb Model for `table`: its keys, indexes and TTL from the table, the rest from `attributes`."""
+    meta = type("Meta", (), {"table_name": prefix + table.name, "region": region, "host": host,
+                             "billing_mode": PAY_PER_REQUEST_BILLING_MODE})
+    namespace = {"__module__": __name__, "Meta": meta,
+                 table.hash_key: _key(table, table.hash_key, hash_key=True)}
+    if table.range_key:
+        namespace[table.range_key] = _key(table, table.range_key, range_key=True)
+    if table.ttl:
+        namespace[table.ttl] = TTLAttribute(null=True)
+    for index in table.indexes:
+        namespace[index.name] = _index(table, index)
+        for name in (index.hash_key, index.range_key):
+            # Index keys are optional on the item: an item without them is not in the index.
+            namespace[name] = _key(table, name, null=True)
+    namespace.update(attributes)
+    return type(table.name.capitalize(), (Model,), namespace)
+
+
+def _index(table: Table, index: Index) -> GlobalSecondaryIndex:
+    meta = type("Meta", (), {"index_name": index.name,
+                             "projection": KeysOnlyProjection() if index.keys_only else AllProjection()})
+    keys = {index.hash_key: _key(table, index.hash_key, hash_key=True),
+            index.range_key: _key(table, index.range_key, range_key=True)}
+    return type(index.name, (GlobalSecondaryIndex,), {"Meta": meta, **keys})()
+
+
+def _key(table: Table, name: str, **options):
+    return (NumberAttribute if table.key_type(name) == "N" else UnicodeAttribute)(**options)
+
+
+# --- shared helpers ------------------------------------------------------------------
+
+def _get(model: type, *key):
+    try:
+        return model.get(*key, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _fields(item, *derived: str) -> dict:
+    """The record's own fields of an item that keeps them as attributes."""
+    return {name: value for name, value in item.attribute_values.items() if name not in derived}
+
+
+def _refused(error: Exception, *codes: str) -> bool:
+    """Whether DynamoDB refused the write because a condition failed (or for one of `codes`)."""
+    if isinstance(error, TransactWriteError):
+        reasons = getattr(error.cause, "cancellation_reasons", ())
+        return any(reason is not None and reason.code in ("ConditionalCheckFailed", *codes) for reason in reasons)
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _put_all(models: _Models, puts: list) -> None:
+    """Put every (item, condition) at once, or nothing (at most 100 items)."""
+    with TransactWrite(connection=models.connection) as transaction:
+        for item, condition in puts:
+            transaction.save(item, condition=condition)
+
+
+def _appended(models: _Models, events: list, messages: list) -> list:
+    """The puts of history entries and outbox messages, each refused if it exists already."""
+    History, Outbox = models.history, models.outbox
+    return ([(History(e.ticket_id, e.version, data=codec.event_to_data(e)), History.version.does_not_exist())
+             for e in events]
+            + [(_message_item(models, m), Outbox.id.does_not_exist()) for m in messages])
+
+
+def _message_item(models: _Models, message: OutboxMessage):
+    return models.outbox(**codec.message_to_data(message),
+                         ready_shard=_SHARD if message.status == PENDING else None,
+                         dead_shard=_SHARD if message.status == DEAD else None)
+
+
+def _message(item) -> OutboxMessage:
+    return codec.message_from_data(_fields(item, "ready_shard", "dead_shard"))
+
+
+def _ticket(item) -> Ticket:
+    return codec.ticket_from_data(item.data)
+
+
+# --- stores --------------------------------------------------------------------------
+
+class DynamoTickets(TicketStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def create(self, ticket: Ticket, events: list, outbox: list = (),
+               idempotency: IdempotencyRecord | None = None) -> None:
+        Tickets, Uniques, Idempotency = self.m.tickets, self.m.uniques, self.m.idempotency
+        puts = [(self._item(ticket), Tickets.id.does_not_exist()),
+                (Uniques(f"number#{ticket.number}", owner=ticket.id), Uniques.key.does_not_exist()),
+                *_appended(self.m, events, outbox)]
+        if idempotency is not None:
+            puts.append((Idempotency(idempotency.key, data=codec.idempotency_to_data(idempotency),
+                                     ttl=idempotency.expires_at), Idempotency.key.does_not_exist()))
+        try:
+            _put_all(self.m, puts)
+        except TransactWriteError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="ticket") from error
+            raise
+
+    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = ()) -> None:
+        Tickets = self.m.tickets
+        puts = [(self._item(ticket), Tickets.version == expected_version),
+                *_appended(self.m, events, outbox)]
+        try:
+            _put_all(self.m, puts)
+        except TransactWriteError as error:
+            # A transaction conflict is another writer changing the ticket at this moment.
+            if not _refused(error, "TransactionConflict"):
+                raise
+            if _get(Tickets, ticket.id) is None:
+                raise NotFound("ticket_not_found", ticket=ticket.id) from error
+            raise StaleVersion("stale_version", ticket=ticket.id) from error
+
+    def _item(self, ticket: Ticket):
+        data = codec.ticket_to_data(ticket)
+        filed_at = data["filed_at"]
+        timer = ticket.is_open and ticket.next_due_at is not None
+        # A put replaces the whole item, so a ticket without a timer leaves the due index.
+        return self.m.tickets(
+            ticket.id, version=ticket.version, reporter_id=ticket.reporter_id, organisation=ticket.organisation,
+            filed_at=filed_at, month=filed_at[:7], state_filed=f"{ticket.state.value}#{filed_at}",
+            due_shard=_SHARD if timer else None, next_due_at=data["next_due_at"] if timer else None, data=data)
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        item = _get(self.m.tickets, ticket_id)
+        return _ticket(item) if item else None
+
+    def by_number(self, number: str) -> Ticket | None:
+        claim = _get(self.m.uniques, f"number#{number}")
+        return self.get(claim.owner) if claim else None
+
+    def by_reporter(self, reporter_id: str) -> list:
+        return _newest_first(self.m.tickets.by_reporter.query(reporter_id))
+
+    def by_organisation(self, organisation: str, state: str | None = None) -> list:
+        Tickets = self.m.tickets
+        in_state = Tickets.state_filed.startswith(f"{state}#") if state else None
+        return _newest_first(Tickets.by_org_state.query(organisation, in_state))
+
+    def by_month(self, month: str) -> list:
+        return sorted(map(_ticket, self.m.tickets.by_month.query(month)), key=lambda t: (t.filed_at, t.id))
+
+    def due(self, now: datetime, limit: int = 100) -> list:
+        Tickets = self.m.tickets
+        keys = Tickets.due.query(_SHARD, Tickets.next_due_at <= time_to_text(now), limit=limit)
+        found = map(_ticket, Tickets.batch_get([key.id for key in keys], consistent_read=True))
+        # The index is eventually consistent: leave out a ticket whose timer has moved on since.
+        due = [t for t in found if t.is_open and t.next_due_at is not None and t.next_due_at <= now]
+        return sorted(due, key=lambda t: (t.next_due_at, t.id))
+
+    def history(self, ticket_id: str) -> list:
+        return [codec.event_from_data(item.data)
+                for item in self.m.history.query(ticket_id, consistent_read=True)]
+
+
+def _newest_first(items) -> list:
+    return sorted(map(_ticket, items), key=lambda t: (t.filed_at, t.id), reverse=True)
+
+
+class DynamoUsers(UserStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def create(self, resident: Resident) -> None:
+        Users, Uniques = self.m.users, self.m.uniques
+        try:
+            _put_all(self.m, [
+                (self._item(resident), Users.id.does_not_exist()),
+                (Uniques(f"phone#{resident.phone}", owner=resident.id), Uniques.key.does_not_exist()),
+            ])
+        except TransactWriteError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="user") from error
+            raise
+
+    def get(self, user_id: str) -> Resident | None:
+        item = _get(self.m.users, user_id)
+        return codec.resident_from_data(item.data) if item else None
+
+    def by_phone(self, phone: str) -> Resident | None:
+        claim = _get(self.m.uniques, f"phone#{phone}")
+        return self.get(claim.owner) if claim else None
+
+    def update(self, resident: Resident) -> None:
+        Users = self.m.users
+        # The phone's uniqueness claim stays valid only while the phone stays the same.
+        try:
+            self._item(resident).save(condition=Users.id.exists() & (Users.phone == resident.phone))
+        except PutError as error:
+            if _refused(error):
+                raise NotFound("user_not_found") from error
+            raise
+
+    def _item(self, resident: Resident):
+        return self.m.users(resident.id, phone=resident.phone, data=codec.resident_to_data(resident))
+
+
+class DynamoSessions(SessionStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def put(self, session: Session) -> None:
+        self.m.sessions(session.token_hash, data=codec.session_to_data(session), ttl=session.expires_at).save()
+
+    def get(self, token_hash: str) -> Session | None:
+        item = _get(self.m.sessions, token_hash)
+        return codec.session_from_data(item.data) if item else None
+
+    def delete(self, token_hash: str) -> None:
+        self.m.sessions(token_hash).delete()
+
+
+class DynamoCodes(CodeStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def put(self, code: SignInCode) -> None:
+        self.m.codes(**codec.code_to_data(code), ttl=code.expires_at).save()
+
+    def get(self, phone: str) -> SignInCode | None:
+        item = _get(self.m.codes, phone)
+        return codec.code_from_data(_fields(item, "ttl")) if item else None
+
+    def count_wrong_try(self, phone: str, code_hash: str) -> int:
+        Codes = self.m.codes
+        code = Codes(phone)
+        try:
+            code.update(actions=[Codes.wrong_tries.add(1)], condition=Codes.code_hash == code_hash)
+        except UpdateError as error:
+            if _refused(error):
+                raise NotFound("code_not_found") from error
+            raise
+        return code.wrong_tries
+
+    def delete(self, phone: str, code_hash: str) -> bool:
+        Codes = self.m.codes
+        try:
+            Codes(phone).delete(condition=Codes.code_hash == code_hash)
+        except DeleteError as error:
+            if _refused(error):
+                return False
+            raise
+        return True
+
+
+class DynamoCounters(CounterStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def increment(self, key: str, expires_at: datetime, by: int = 1) -> int:
+        # The port takes no `now`: a window is named by its end, so a stored counter
+        # whose end is earlier than the caller's belongs to a window that has passed,
+        # and the count starts again.
+        Counters = self.m.counters
+        counter, end = Counters(f"count#{key}"), time_to_text(expires_at)
+        same_window = Counters.key.does_not_exist() | (Counters.expires_at >= end)
+        add = [Counters.value.add(by), Counters.expires_at.set(Counters.expires_at | end),
+               Counters.ttl.set(Counters.ttl | expires_at)]
+        restart = [Counters.value.set(by), Counters.expires_at.set(end), Counters.ttl.set(expires_at)]
+        # Each refusal means another caller moved the window in between; the next try sees it.
+        while True:
+            for actions, condition in ((add, same_window), (restart, Counters.expires_at < end)):
+                try:
+                    counter.update(actions=actions, condition=condition)
+                    return counter.value
+                except UpdateError as error:
+                    if not _refused(error):
+                        raise
+
+    def next_sequence(self, name: str) -> int:
+        Counters = self.m.counters
+        sequence = Counters(f"seq#{name}")
+        sequence.update(actions=[Counters.value.add(1)])
+        return sequence.value
+
+
+class DynamoIdempotency(IdempotencyStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        item = _get(self.m.idempotency, key)
+        return codec.idempotency_from_data(item.data) if item else None
+
+
+_ORGANISATION, _CATALOGUE, _REGISTRY = "organisation", "catalogue", "registry"
+# A document's item naming its current generation of parts.
+_CURRENT = "current"
+# DynamoDB refuses items over 400 KB; a city's building registry is larger, so a
+# document is stored compressed, in parts.
+_PART_BYTES = 300_000
+
+
+class DynamoDirectory(Directory):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def organisations(self) -> list:
+        return [Organisation.from_data(item.data)
+                for item in self.m.directory.query(_ORGANISATION, consistent_read=True)]
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        self.m.directory(_ORGANISATION, organisation.code, data=organisation.to_data()).save()
+
+    def catalogue(self) -> Catalogue | None:
+        data = self._document(_CATALOGUE)
+        return None if data is None else Catalogue.from_data(data)
+
+    def put_catalogue(self, catalogue: Catalogue) -> None:
+        self._put_document(_CATALOGUE, catalogue.to_data())
+
+    def registry(self) -> Registry | None:
+        data = self._document(_REGISTRY)
+        return None if data is None else Registry.from_data(**data)
+
+    def put_registry(self, registry: Registry) -> None:
+        self._put_document(_REGISTRY, registry.to_data())
+
+    def _put_document(self, kind: str, data) -> None:
+        """Write the parts under a new generation, then point at it, then drop the old parts."""
+        Entries = self.m.directory
+        blob = zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        generation = uuid.uuid4().hex
+        parts = [blob[start:start + _PART_BYTES] for start in range(0, len(blob), _PART_BYTES)]
+        with Entries.batch_write() as batch:
+            for number, part in enumerate(parts):
+                batch.save(Entries(kind, f"{generation}#{number:04d}", part=part))
+        previous = _get(Entries, kind, _CURRENT)
+        Entries(kind, _CURRENT, data={"generation": generation, "parts": len(parts)}).save()
+        if previous is not None:
+            with Entries.batch_write() as batch:
+                for item in Entries.query(kind, Entries.code.startswith(previous.data["generation"] + "#")):
+                    batch.delete(item)
+
+    def _document(self, kind: str):
+        Entries = self.m.directory
+        # A put between reading the pointer and reading its parts deletes those parts:
+        # a short read means the document changed, and reading again finds the new one.
+        for _ in range(3):
+            current = _get(Entries, kind, _CURRENT)
+            if current is None:
+                return None
+            prefix = current.data["generation"] + "#"
+            parts = list(Entries.query(kind, Entries.code.startswith(prefix), consistent_read=True))
+            if len(parts) == current.data["parts"]:
+                return json.loads(zlib.decompress(b"".join(item.part for item in parts)))
+        raise RuntimeError(f"the {kind} kept changing while it was read")
+
+
+class DynamoOutbox(OutboxStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def add(self, messages: list) -> None:
+        if not messages:
+            return
+        try:
+            _put_all(self.m, _appended(self.m, [], messages))
+        except TransactWriteError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="message") from error
+            raise
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        item = _get(self.m.outbox, message_id)
+        return _message(item) if item else None
+
+    def ready(self, now: datetime, limit: int = 50) -> list:
+        Outbox = self.m.outbox
+        items = Outbox.ready.query(_SHARD, Outbox.next_attempt_at <= time_to_text(now), limit=limit)
+        return sorted(map(_message, items), key=lambda m: (m.next_attempt_at, m.id))
+
+    def claim(self, message_id: str, now: datetime, lease_until: datetime) -> OutboxMessage | None:
+        Outbox = self.m.outbox
+        message = Outbox(message_id)
+        try:
+            message.update(
+                actions=[Outbox.next_attempt_at.set(time_to_text(lease_until)), Outbox.tries.add(1)],
+                condition=(Outbox.status == PENDING) & (Outbox.next_attempt_at <= time_to_text(now)))
+        except UpdateError as error:
+            if _refused(error):
+                return None
+            raise
+        return _message(message)
+
+    def finish(self, message: OutboxMessage) -> None:
+        _message_item(self.m, message).save()
+
+    def dead(self) -> list:
+        items = self.m.outbox.dead.query(_SHARD)
+        return sorted(map(_message, items), key=lambda m: (m.created_at, m.id), reverse=True)

@@ -1,0 +1,431 @@
+"""The local storage backend: one SQLite file, standard library only.
+
+Each table keeps the record whole as JSON (the codec's plain-data form) in `data`,
+plus the few columns the queries filter or sort on. Every write runs in a
+`BEGIN IMMEDIATE` transaction, so a read-modify-write holds the write lock from
+its first read: two threads (or two processes) never interleave inside one.
+WAL mode lets readers go on while one writer writes.
+"""
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from ..domain.address import Registry
+from ..domain.catalogue import Catalogue
+from ..domain.errors import AlreadyExists, NotFound, StaleVersion
+from ..domain.organisation import Organisation
+from ..domain.outbox import OutboxMessage
+from ..domain.resident import Resident
+from ..domain.session import Session, SignInCode
+from ..domain.ticket import Ticket
+from ..services.ports import (
+    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, OutboxStore, SessionStore,
+    Storage, TicketStore, UserStore,
+)
+from . import codec
+from .codec import time_to_text
+
+# Migration N brings the schema from version N-1 to N. Append, never edit: a file
+# already at version N skips the first N on start-up and keeps its data.
+MIGRATIONS = (
+    (
+        """CREATE TABLE tickets (
+            id TEXT PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            reporter_id TEXT NOT NULL,
+            organisation TEXT NOT NULL,
+            state TEXT NOT NULL,
+            filed_at TEXT NOT NULL,
+            month TEXT NOT NULL,
+            next_due_at TEXT,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX tickets_by_reporter ON tickets (reporter_id, filed_at, id)",
+        "CREATE INDEX tickets_by_organisation ON tickets (organisation, filed_at, id)",
+        "CREATE INDEX tickets_by_organisation_state ON tickets (organisation, state, filed_at, id)",
+        "CREATE INDEX tickets_by_month ON tickets (month, filed_at, id)",
+        # Sparse: only open tickets with a pending timer are in it, so the minute
+        # sweep costs what is due, not what is stored.
+        "CREATE INDEX tickets_due ON tickets (next_due_at, id) WHERE next_due_at IS NOT NULL",
+        """CREATE TABLE history (
+            ticket_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (ticket_id, version)) WITHOUT ROWID""",
+        "CREATE TABLE users (id TEXT PRIMARY KEY, phone TEXT NOT NULL UNIQUE, data TEXT NOT NULL)",
+        "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        "CREATE TABLE codes (phone TEXT PRIMARY KEY, code_hash TEXT NOT NULL, data TEXT NOT NULL)",
+        "CREATE TABLE counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at TEXT NOT NULL)",
+        "CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        "CREATE TABLE idempotency (key TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        """CREATE TABLE directory (
+            kind TEXT NOT NULL,
+            code TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (kind, code)) WITHOUT ROWID""",
+        """CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX outbox_ready ON outbox (next_attempt_at, id) WHERE status = 'pending'",
+        "CREATE INDEX outbox_dead ON outbox (created_at, id) WHERE status = 'dead'",
+    ),
+)
+
+# How long a writer waits for another writer's transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def open_storage(path: str) -> Storage:
+    """The storage in the SQLite file at `path`, created or migrated as needed."""
+    db = Database(path)
+    return Storage(
+        tickets=SqliteTickets(db), users=SqliteUsers(db), sessions=SqliteSessions(db), codes=SqliteCodes(db),
+        counters=SqliteCounters(db), idempotency=SqliteIdempotency(db), directory=SqliteDirectory(db),
+        outbox=SqliteOutbox(db),
+    )
+
+
+class Database:
+    """One connection per thread to one file; the schema brought up to date on open."""
+
+    def __init__(self, path: str):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        self.connection().execute("PRAGMA journal_mode = WAL")
+        self._migrate()
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: the module opens no transactions of its own;
+            # `write` opens each one explicitly.
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def write(self):
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            # Some errors (a full disk, an interrupt) roll back by themselves.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def read(self, sql: str, params=()) -> list:
+        return self.connection().execute(sql, params).fetchall()
+
+    def _migrate(self) -> None:
+        with self.write() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+                for statement in statements:
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _load_all(rows, from_data) -> list:
+    return [from_data(json.loads(row[0])) for row in rows]
+
+
+def _load_first(rows, from_data):
+    return from_data(json.loads(rows[0][0])) if rows else None
+
+
+@contextmanager
+def _unique(what: str):
+    """A uniqueness constraint refusing the write becomes the domain's AlreadyExists."""
+    try:
+        yield
+    except sqlite3.IntegrityError as error:
+        raise AlreadyExists("already_exists", what=what) from error
+
+
+class SqliteTickets(TicketStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def create(self, ticket: Ticket, events: list, outbox: list = (),
+               idempotency: IdempotencyRecord | None = None) -> None:
+        with self.db.write() as conn, _unique("ticket"):
+            conn.execute(
+                "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, next_due_at,"
+                " version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (ticket.id, ticket.number, ticket.reporter_id, *self._columns(ticket)),
+            )
+            if idempotency is not None:
+                conn.execute("INSERT INTO idempotency (key, data) VALUES (?, ?)",
+                             (idempotency.key, _dump(codec.idempotency_to_data(idempotency))))
+            _append(conn, events, outbox)
+
+    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = ()) -> None:
+        with self.db.write() as conn:
+            changed = conn.execute(
+                "UPDATE tickets SET organisation = ?, state = ?, filed_at = ?, month = ?, next_due_at = ?,"
+                " version = ?, data = ? WHERE id = ? AND version = ?",
+                (*self._columns(ticket), ticket.id, expected_version),
+            ).rowcount
+            if not changed:
+                if conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket.id,)).fetchone():
+                    raise StaleVersion("stale_version", ticket=ticket.id)
+                raise NotFound("ticket_not_found", ticket=ticket.id)
+            _append(conn, events, outbox)
+
+    @staticmethod
+    def _columns(ticket: Ticket) -> tuple:
+        """The columns an update may change, in the order both statements list them."""
+        filed_at = time_to_text(ticket.filed_at)
+        return (ticket.organisation, ticket.state.value, filed_at, filed_at[:7], time_to_text(ticket.next_due_at),
+                ticket.version, _dump(codec.ticket_to_data(ticket)))
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        return _load_first(self.db.read("SELECT data FROM tickets WHERE id = ?", (ticket_id,)),
+                           codec.ticket_from_data)
+
+    def by_number(self, number: str) -> Ticket | None:
+        return _load_first(self.db.read("SELECT data FROM tickets WHERE number = ?", (number,)),
+                           codec.ticket_from_data)
+
+    def by_reporter(self, reporter_id: str) -> list:
+        return self._list("WHERE reporter_id = ? ORDER BY filed_at DESC, id DESC", (reporter_id,))
+
+    def by_organisation(self, organisation: str, state: str | None = None) -> list:
+        if state is None:
+            return self._list("WHERE organisation = ? ORDER BY filed_at DESC, id DESC", (organisation,))
+        return self._list("WHERE organisation = ? AND state = ? ORDER BY filed_at DESC, id DESC",
+                          (organisation, state))
+
+    def by_month(self, month: str) -> list:
+        return self._list("WHERE month = ? ORDER BY filed_at, id", (month,))
+
+    DUE_QUERY = ("SELECT data FROM tickets WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
+                 " ORDER BY next_due_at, id LIMIT ?")
+
+    def due(self, now: datetime, limit: int = 100) -> list:
+        return _load_all(self.db.read(self.DUE_QUERY, (time_to_text(now), limit)), codec.ticket_from_data)
+
+    def history(self, ticket_id: str) -> list:
+        rows = self.db.read("SELECT data FROM history WHERE ticket_id = ? ORDER BY version", (ticket_id,))
+        return _load_all(rows, codec.event_from_data)
+
+    def _list(self, where: str, params: tuple) -> list:
+        return _load_all(self.db.read("SELECT data FROM tickets " + where, params), codec.ticket_from_data)
+
+
+def _append(conn: sqlite3.Connection, events: list, messages: list) -> None:
+    """History entries and outbox messages, inside the caller's transaction."""
+    conn.executemany("INSERT INTO history (ticket_id, version, data) VALUES (?, ?, ?)",
+                     [(e.ticket_id, e.version, _dump(codec.event_to_data(e))) for e in events])
+    conn.executemany("INSERT INTO outbox (id, status, created_at, next_attempt_at, data) VALUES (?, ?, ?, ?, ?)",
+                     [_message_row(m) for m in messages])
+
+
+def _message_row(message: OutboxMessage) -> tuple:
+    return (message.id, message.status, time_to_text(message.created_at), time_to_text(message.next_attempt_at),
+            _dump(codec.message_to_data(message)))
+
+
+class SqliteUsers(UserStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def create(self, resident: Resident) -> None:
+        with self.db.write() as conn, _unique("user"):
+            conn.execute("INSERT INTO users (id, phone, data) VALUES (?, ?, ?)",
+                         (resident.id, resident.phone, _dump(codec.resident_to_data(resident))))
+
+    def get(self, user_id: str) -> Resident | None:
+        return _load_first(self.db.read("SELECT data FROM users WHERE id = ?", (user_id,)),
+                           codec.resident_from_data)
+
+    def by_phone(self, phone: str) -> Resident | None:
+        return _load_first(self.db.read("SELECT data FROM users WHERE phone = ?", (phone,)),
+                           codec.resident_from_data)
+
+    def update(self, resident: Resident) -> None:
+        with self.db.write() as conn, _unique("user"):
+            changed = conn.execute("UPDATE users SET phone = ?, data = ? WHERE id = ?",
+                                   (resident.phone, _dump(codec.resident_to_data(resident)), resident.id)).rowcount
+            if not changed:
+                raise NotFound("user_not_found")
+
+
+class SqliteSessions(SessionStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def put(self, session: Session) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO sessions (token_hash, data) VALUES (?, ?)",
+                         (session.token_hash, _dump(codec.session_to_data(session))))
+
+    def get(self, token_hash: str) -> Session | None:
+        return _load_first(self.db.read("SELECT data FROM sessions WHERE token_hash = ?", (token_hash,)),
+                           codec.session_from_data)
+
+    def delete(self, token_hash: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+
+class SqliteCodes(CodeStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def put(self, code: SignInCode) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO codes (phone, code_hash, data) VALUES (?, ?, ?)",
+                         (code.phone, code.code_hash, _dump(codec.code_to_data(code))))
+
+    def get(self, phone: str) -> SignInCode | None:
+        return _load_first(self.db.read("SELECT data FROM codes WHERE phone = ?", (phone,)), codec.code_from_data)
+
+    def count_wrong_try(self, phone: str, code_hash: str) -> int:
+        with self.db.write() as conn:
+            row = conn.execute("SELECT data FROM codes WHERE phone = ? AND code_hash = ?",
+                               (phone, code_hash)).fetchone()
+            if row is None:
+                raise NotFound("code_not_found")
+            code = codec.code_from_data(json.loads(row[0]))
+            code = replace(code, wrong_tries=code.wrong_tries + 1)
+            conn.execute("UPDATE codes SET data = ? WHERE phone = ?", (_dump(codec.code_to_data(code)), phone))
+        return code.wrong_tries
+
+    def delete(self, phone: str, code_hash: str) -> bool:
+        with self.db.write() as conn:
+            return conn.execute("DELETE FROM codes WHERE phone = ? AND code_hash = ?",
+                                (phone, code_hash)).rowcount == 1
+
+
+class SqliteCounters(CounterStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def increment(self, key: str, expires_at: datetime, by: int = 1) -> int:
+        # The port takes no `now`: a window is named by its end, so a stored
+        # counter whose end is earlier than the caller's belongs to a window
+        # that has passed, and the count starts again.
+        with self.db.write() as conn:
+            return conn.execute(
+                "INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                " value = CASE WHEN counters.expires_at < excluded.expires_at THEN excluded.value"
+                " ELSE counters.value + excluded.value END,"
+                " expires_at = MAX(counters.expires_at, excluded.expires_at)"
+                " RETURNING value",
+                (key, by, time_to_text(expires_at)),
+            ).fetchall()[0][0]
+
+    def next_sequence(self, name: str) -> int:
+        with self.db.write() as conn:
+            return conn.execute(
+                "INSERT INTO sequences (name, value) VALUES (?, 1)"
+                " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                (name,),
+            ).fetchall()[0][0]
+
+
+class SqliteIdempotency(IdempotencyStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        return _load_first(self.db.read("SELECT data FROM idempotency WHERE key = ?", (key,)),
+                           codec.idempotency_from_data)
+
+
+# The catalogue and the registry are each one document; organisations one row each.
+_ORGANISATION, _CATALOGUE, _REGISTRY = "organisation", "catalogue", "registry"
+
+
+class SqliteDirectory(Directory):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def organisations(self) -> list:
+        rows = self.db.read("SELECT data FROM directory WHERE kind = ? ORDER BY code", (_ORGANISATION,))
+        return _load_all(rows, Organisation.from_data)
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        self._put(_ORGANISATION, organisation.code, organisation.to_data())
+
+    def catalogue(self) -> Catalogue | None:
+        return _load_first(self._get(_CATALOGUE), Catalogue.from_data)
+
+    def put_catalogue(self, catalogue: Catalogue) -> None:
+        self._put(_CATALOGUE, "", catalogue.to_data())
+
+    def registry(self) -> Registry | None:
+        return _load_first(self._get(_REGISTRY), lambda data: Registry.from_data(**data))
+
+    def put_registry(self, registry: Registry) -> None:
+        self._put(_REGISTRY, "", registry.to_data())
+
+    def _get(self, kind: str) -> list:
+        return self.db.read("SELECT data FROM directory WHERE kind = ? AND code = ''", (kind,))
+
+    def _put(self, kind: str, code: str, data) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO directory (kind, code, data) VALUES (?, ?, ?)",
+                         (kind, code, _dump(data)))
+
+
+class SqliteOutbox(OutboxStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add(self, messages: list) -> None:
+        with self.db.write() as conn:
+            _append(conn, [], messages)
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        return _load_first(self.db.read("SELECT data FROM outbox WHERE id = ?", (message_id,)),
+                           codec.message_from_data)
+
+    READY_QUERY = ("SELECT data FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                   " ORDER BY next_attempt_at, id LIMIT ?")
+
+    def ready(self, now: datetime, limit: int = 50) -> list:
+        return _load_all(self.db.read(self.READY_QUERY, (time_to_text(now), limit)), codec.message_from_data)
+
+    def claim(self, message_id: str, now: datetime, lease_until: datetime) -> OutboxMessage | None:
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT data FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+                (message_id, time_to_text(now))).fetchone()
+            if row is None:
+                return None
+            message = codec.message_from_data(json.loads(row[0]))
+            message = replace(message, next_attempt_at=lease_until, tries=message.tries + 1)
+            self._store(conn, message)
+        return message
+
+    def finish(self, message: OutboxMessage) -> None:
+        with self.db.write() as conn:
+            self._store(conn, message)
+
+    def dead(self) -> list:
+        rows = self.db.read("SELECT data FROM outbox WHERE status = 'dead' ORDER BY created_at DESC, id DESC")
+        return _load_all(rows, codec.message_from_data)
+
+    @staticmethod
+    def _store(conn: sqlite3.Connection, message: OutboxMessage) -> None:
+        conn.execute("UPDATE outbox SET status = ?, created_at = ?, next_attempt_at = ?, data = ? WHERE id = ?",
+                     (*_message_row(message)[1:], message.id))

@@ -1,0 +1,167 @@
+"""What only the DynamoDB backend can show: what its sparse indexes hold, what the deadline
+sweep reads, documents larger than an item, and tables made from `TABLES` alone."""
+
+import os
+import random
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.adapters import dynamodb
+from chalicelib.domain.address import Registry
+from chalicelib.domain.outbox import DEAD, SENT
+from chalicelib.domain.ticket import Command, State, apply
+from tests.builders import NOW, OPERATOR, make_message, store_ticket
+from tests.contract.conftest import FAKE_AWS_ENV, PREFIX, REGION
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+LABELS = {"uk": "Вулиця", "ru": "Улица", "en": "Street"}
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
+
+
+def open_tables(prefix=PREFIX):
+    dynamodb.create_tables(prefix, REGION)
+    return dynamodb.open_storage(prefix, REGION)
+
+
+def models(prefix=PREFIX):
+    return dynamodb._models(prefix, REGION, None)
+
+
+@contextmanager
+def reads_of(table_model):
+    """(operation, items read) of every call the table's client makes inside the block."""
+    seen = []
+
+    def record(parsed, model, **_):
+        if model.name == "BatchGetItem":
+            seen.append((model.name, sum(len(items) for items in parsed["Responses"].values())))
+        else:
+            seen.append((model.name, parsed.get("ScannedCount")))
+
+    # pynamodb gives each table its own botocore client; botocore's event hooks see its calls.
+    events = table_model._get_connection().connection.client.meta.events
+    events.register("after-call.dynamodb", record)
+    try:
+        yield seen
+    finally:
+        events.unregister("after-call.dynamodb", record)
+
+
+@pytest.mark.parametrize("open_tickets", [20, 200])
+def test_the_deadline_sweep_reads_only_the_due_tickets_however_many_are_open(aws, open_tickets):
+    storage = open_tables()
+    due = [store_ticket(storage, next_timer="overdue", next_due_at=NOW - timedelta(minutes=minutes))
+           for minutes in (3, 2, 1)]
+    for _ in range(open_tickets - len(due)):
+        store_ticket(storage)  # filed now: the reminder is hours away
+
+    with reads_of(models().tickets) as seen:
+        assert storage.tickets.due(NOW) == due
+
+    assert seen == [("Query", 3), ("BatchGetItem", 3)]
+
+
+def test_the_due_index_holds_only_open_tickets_with_a_pending_timer(aws):
+    storage = open_tables()
+    timed = store_ticket(storage)
+    store_ticket(storage, state=State.CLOSED, next_timer=None, next_due_at=None)
+    dropped = store_ticket(storage)
+    rejected, events = apply(dropped, Command("reject", OPERATOR, {"reason": "Not a city matter."}), NOW)
+    storage.tickets.update(rejected, dropped.version, events)
+
+    assert {item.id for item in models().tickets.due.scan()} == {timed.id}
+
+
+def test_the_outbox_indexes_hold_pending_messages_and_dead_letters_only(aws):
+    storage = open_tables()
+    pending, sent, dead = make_message(), make_message(status=SENT, sent_at=NOW), make_message(status=DEAD)
+    storage.outbox.add([pending, sent, dead])
+    Outbox = models().outbox
+
+    assert {item.id for item in Outbox.ready.scan()} == {pending.id}
+    assert {item.id for item in Outbox.dead.scan()} == {dead.id}
+
+
+def big_registry(buildings: int) -> Registry:
+    rng = random.Random(7)
+    streets = [{"code": f"street-{n}", "name": LABELS, "district": "tsentralnyi"} for n in range(2000)]
+    return Registry.from_data(
+        [{"code": "tsentralnyi", "name": LABELS}], streets,
+        [{"street": rng.choice(streets)["code"], "house": f"{rng.randrange(1, 300)}{rng.choice(['', 'А', 'Б'])}",
+          "district": "tsentralnyi", "management_company": f"zhek-{rng.randrange(40)}"} for _ in range(buildings)])
+
+
+def test_a_registry_larger_than_an_item_is_stored_in_parts_and_replaced_whole(aws):
+    storage = open_tables()
+    registry = big_registry(60_000)
+    directory = models().directory
+
+    storage.directory.put_registry(registry)
+
+    assert storage.directory.registry() == registry
+    assert len([item for item in directory.query("registry") if item.code != "current"]) >= 2
+
+    smaller = replace(registry, buildings=registry.buildings[:10])
+    storage.directory.put_registry(smaller)
+
+    assert storage.directory.registry() == smaller
+    assert len(list(directory.query("registry"))) == 2  # the pointer and its one part: old parts are gone
+
+
+def key_names(schema) -> tuple:
+    by_type = {key["KeyType"]: key["AttributeName"] for key in schema}
+    return by_type["HASH"], by_type.get("RANGE")
+
+
+def test_create_tables_makes_each_table_of_TABLES_on_demand_with_its_keys_indexes_and_ttl(aws):
+    dynamodb.create_tables(PREFIX, REGION)
+    client = boto3.client("dynamodb", region_name=REGION)
+
+    for table in dynamodb.TABLES:
+        found = client.describe_table(TableName=PREFIX + table.name)["Table"]
+        ttl = client.describe_time_to_live(TableName=PREFIX + table.name)["TimeToLiveDescription"]
+        assert found["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert key_names(found["KeySchema"]) == (table.hash_key, table.range_key)
+        indexes = found.get("GlobalSecondaryIndexes", ())
+        assert {index["IndexName"]: key_names(index["KeySchema"]) for index in indexes} \
+            == {index.name: (index.hash_key, index.range_key) for index in table.indexes}
+        assert ttl.get("AttributeName") == table.ttl
+
+
+def test_creating_the_tables_again_leaves_them_and_their_items_alone(aws):
+    storage = open_tables()
+    ticket = store_ticket(storage)
+
+    dynamodb.create_tables(PREFIX, REGION)
+
+    assert storage.tickets.get(ticket.id) == ticket
+
+
+def test_two_prefixes_are_two_separate_sets_of_tables(aws):
+    first, second = open_tables("first-"), open_tables("second-")
+
+    ticket = store_ticket(first)
+
+    assert second.tickets.get(ticket.id) is None
+
+
+def test_importing_the_backend_needs_no_region_no_credentials_and_no_boto3():
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(FUNCTIONS)}
+    code = "import sys; from chalicelib.adapters import dynamodb; assert 'boto3' not in sys.modules"
+
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)

@@ -1,0 +1,126 @@
+"""What only the SQLite backend can show: its query plans, real threads on one file, reopening the file."""
+
+import sqlite3
+import threading
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.adapters import sqlite
+from chalicelib.adapters.codec import time_to_text
+from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.ticket import Command, apply
+from tests.builders import NOW, OPERATOR, make_message, store_ticket
+
+THREADS = 8
+
+
+@pytest.fixture
+def path(tmp_path):
+    return str(tmp_path / "var" / "citydesk.sqlite3")
+
+
+def query_plan(path, sql, params) -> str:
+    with sqlite3.connect(path) as conn:
+        return " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+
+def run_in_threads(work, count=THREADS) -> list:
+    """Run `work(i)` in `count` threads released together; each one's result or exception."""
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        start.wait()
+        try:
+            results[i] = work(i)
+        except Exception as error:  # the test inspects what each thread met
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_the_due_query_reads_the_partial_index_not_the_table(path):
+    storage = sqlite.open_storage(path)
+    for hours in range(-5, 5):
+        store_ticket(storage, next_timer="overdue", next_due_at=NOW + timedelta(hours=hours))
+
+    plan = query_plan(path, sqlite.SqliteTickets.DUE_QUERY, (time_to_text(NOW), 100))
+
+    assert "USING INDEX tickets_due" in plan
+    assert "SCAN" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_ready_query_reads_the_partial_index_of_pending_messages_not_the_table(path):
+    storage = sqlite.open_storage(path)
+    storage.outbox.add([make_message(next_attempt_at=NOW + timedelta(minutes=m)) for m in range(-5, 5)])
+
+    plan = query_plan(path, sqlite.SqliteOutbox.READY_QUERY, (time_to_text(NOW), 50))
+
+    assert "USING INDEX outbox_ready" in plan
+    assert "SCAN" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_two_threads_updating_one_version_of_a_ticket_one_wins_and_one_is_stale(path):
+    storage = sqlite.open_storage(path)
+    for _ in range(10):
+        ticket = store_ticket(storage)
+        notes = [apply(ticket, Command("comment", OPERATOR, {"text": f"Note from operator {i}."}), NOW)
+                 for i in range(THREADS)]
+
+        results = run_in_threads(lambda i: storage.tickets.update(notes[i][0], ticket.version, notes[i][1]))
+
+        winners = [i for i, result in enumerate(results) if result is None]
+        assert len(winners) == 1
+        assert all(isinstance(results[i], StaleVersion) for i in range(THREADS) if i not in winners)
+        won, won_events = notes[winners[0]]
+        assert storage.tickets.get(ticket.id) == won
+        assert storage.tickets.history(ticket.id)[1:] == won_events
+
+
+def test_sequences_taken_in_threads_are_unique_and_gapless(path):
+    storage = sqlite.open_storage(path)
+
+    results = run_in_threads(lambda i: [storage.counters.next_sequence("tickets") for _ in range(50)])
+
+    numbers = [n for batch in results for n in batch]
+    assert sorted(numbers) == list(range(1, THREADS * 50 + 1))
+
+
+def test_claims_of_one_message_in_threads_have_one_winner(path):
+    storage = sqlite.open_storage(path)
+    message = make_message()
+    storage.outbox.add([message])
+
+    results = run_in_threads(lambda i: storage.outbox.claim(message.id, NOW, NOW + timedelta(minutes=2)))
+
+    assert sum(result is not None for result in results) == 1
+    assert storage.outbox.get(message.id).tries == 1
+
+
+def test_reopening_the_file_keeps_the_data_and_applies_no_migration_twice(path):
+    ticket = store_ticket(sqlite.open_storage(path))
+
+    reopened = sqlite.open_storage(path)
+
+    assert reopened.tickets.get(ticket.id) == ticket
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+
+
+def test_a_new_migration_is_applied_on_open_and_the_data_stays(path, monkeypatch):
+    ticket = store_ticket(sqlite.open_storage(path))
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS + (
+        ("CREATE TABLE outages (id TEXT PRIMARY KEY, data TEXT NOT NULL)",),))
+
+    migrated = sqlite.open_storage(path)
+
+    assert migrated.tickets.get(ticket.id) == ticket
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
+        assert conn.execute("SELECT count(*) FROM outages").fetchone() == (0,)
