@@ -1,0 +1,13 @@
+"""citydesk's Chalice app: it wires the blueprints and the middleware, nothing else."""
+
+from chalice import Chalice
+
+from chalicelib.api import auth, errors, health, http, public, reference, tickets
+from chalicelib.jobs import schedule
+
+app = Chalice(app_name="citydesk")
+# The first registered wraps the rest: errors are reshaped before they are serialised.
+app.register_middleware(http.json_no_store, "http")
+app.register_middleware(errors.reshape_chalice_errors, "http")
+for module in (health, reference, auth, tickets, public, schedule):
+    app.register_blueprint(module.blueprint)

@@ -1,0 +1,176 @@
+"""Errors as answers: the one table from error to HTTP status, the message each
+error says in the caller's language, and the middleware that puts Chalice's own
+errors (405, 415, its 400s and 500) into the same shape:
+
+    {"error": {"code": "<stable word>", "message": "<for people>"}}
+"""
+
+import logging
+
+from chalice import Response
+
+from .. import bootstrap
+from ..domain.errors import (
+    AlreadyExists, DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleVersion,
+    TooManyRequests, Unauthenticated,
+)
+from ..i18n import N_, translate
+from ..services.auth import SmsUnavailable
+from .language import requested_language
+
+log = logging.getLogger(__name__)
+
+
+class BadJson(DomainError):
+    code = "bad_json"
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+
+
+STATUS = {
+    BadJson: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    IllegalTransition: 409,
+    StaleVersion: 409,
+    AlreadyExists: 409,
+    TooLarge: 413,
+    InvalidInput: 422,
+    TooManyRequests: 429,
+    SmsUnavailable: 503,
+    # A domain error no row above names is still the caller's mistake, never a 500.
+    DomainError: 400,
+}
+
+# Chalice answers these itself, before or around our views.
+CHALICE_CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_input",
+    429: "too_many_requests", 500: "internal_error", 502: "internal_error", 504: "internal_error",
+}
+
+MESSAGES = {
+    # The generic message of each kind of error.
+    "domain_error": N_("The request cannot be done."),
+    "invalid_input": N_("Some of the data is not valid."),
+    "illegal_transition": N_("This is not possible at the ticket's current stage."),
+    "stale_version": N_("The ticket has just changed. Reload it and try again."),
+    "already_exists": N_("This already exists."),
+    "not_found": N_("Not found."),
+    "unauthenticated": N_("Please sign in."),
+    "forbidden": N_("You are not allowed to do this."),
+    "too_many_requests": N_("Too many requests. Try again later."),
+    "conflict": N_("The request conflicts with the current state. Reload and try again."),
+    # The request itself.
+    "bad_request": N_("The request is not valid."),
+    "bad_json": N_("The request body is not valid JSON."),
+    "must_be_object": N_("The request body must be a JSON object."),
+    "too_large": N_("The request is too large: at most {limit} KB."),
+    "method_not_allowed": N_("This address does not accept this method."),
+    "unsupported_media_type": N_("Send the request as JSON (Content-Type: application/json)."),
+    "internal_error": N_("Something went wrong on our side. Please try again in a minute."),
+    "bad_idempotency_key": N_("The Idempotency-Key header must be 1 to 200 visible characters."),
+    # Fields.
+    "required": N_("Fill in “{field}”."),
+    "must_be_text": N_("“{field}” must be text."),
+    "too_long": N_("“{field}” is too long: at most {limit} characters."),
+    "must_be_time": N_("“{field}” must be a date and time."),
+    "must_be_future": N_("“{field}” must be in the future."),
+    "must_be_positive_whole_number": N_("“{field}” must be a whole number above zero."),
+    "must_be_coordinate": N_("“{field}” must be a number from {min} to {max}."),
+    "coordinates_in_pairs": N_("Give both the latitude and the longitude, or neither."),
+    "unknown_language": N_("This language is not available."),
+    # Sign-in.
+    "bad_phone": N_("Enter a mobile number, for example 050 123 45 67."),
+    "not_mobile_phone": N_("This is not a mobile number, and SMS cannot reach it. Enter a mobile number."),
+    "phone_country_not_allowed": N_("Only numbers starting with {allowed} are accepted."),
+    "bad_code": N_("The code is the 6 digits from the SMS."),
+    "code_expired": N_("The code has expired or was not requested. Ask for a new code."),
+    "code_not_found": N_("The code has expired or was not requested. Ask for a new code."),
+    "wrong_code": N_("Wrong code. Tries left: {tries_left}."),
+    "too_many_wrong_codes": N_("Too many wrong tries. Ask for a new code."),
+    "too_many_codes": N_("Too many codes asked for. Try again after {after}."),
+    "sms_unavailable": N_("We could not send the SMS. Please try again in a few minutes."),
+    "sign_in_required": N_("Please sign in."),
+    "session_expired": N_("Your session has ended. Please sign in again."),
+    "user_not_found": N_("Your session has ended. Please sign in again."),
+    # Tickets.
+    "unknown_cause": N_("Choose the problem from the list."),
+    "unknown_street": N_("Choose the street from the list."),
+    "photos_not_supported": N_("Photos cannot be attached yet."),
+    "ticket_not_found": N_("There is no such ticket."),
+    "not_allowed": N_("You are not allowed to do this."),
+    "unknown_command": N_("Unknown action."),
+    "unknown_channel": N_("Unknown channel."),
+    "rating_out_of_range": N_("Rate from 1 to 5."),
+    "cannot_merge_into_itself": N_("A ticket cannot be merged into itself."),
+}
+
+# What `{field}` says in a message.
+FIELDS = {
+    "phone": N_("phone number"),
+    "code": N_("code"),
+    "cause": N_("problem"),
+    "address": N_("address"),
+    "address.street": N_("street"),
+    "address.house": N_("house"),
+    "address.entrance": N_("entrance"),
+    "address.flat": N_("flat"),
+    "address.note": N_("how to find it"),
+    "description": N_("description"),
+    "lat": N_("latitude"),
+    "lon": N_("longitude"),
+    "photos": N_("photos"),
+    "text": N_("text"),
+    "reason": N_("reason"),
+    "language": N_("language"),
+    "body": N_("request body"),
+    "due_at": N_("due date"),
+    "amount": N_("amount"),
+    "score": N_("rating"),
+    "into": N_("ticket to merge into"),
+    "organisation": N_("organisation"),
+    "channel": N_("channel"),
+}
+
+
+def status_of(error: DomainError) -> int:
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
+
+
+def answer_for(error: DomainError, lang: str) -> Response:
+    code = error.message_id if error.message_id in MESSAGES else error.code
+    params = dict(error.params)
+    if params.get("field"):
+        field = params["field"]
+        params["field"] = translate(lang, FIELDS[field]) if field in FIELDS else field
+    return body(status_of(error), code, lang, **params)
+
+
+def body(status: int, code: str, lang: str, headers: dict | None = None, **params) -> Response:
+    message = translate(lang, MESSAGES.get(code, MESSAGES["domain_error"]), **params)
+    return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=headers or {})
+
+
+def reshape_chalice_errors(request, get_response):
+    """Middleware: Chalice's own error answers ({"Code", "Message"}) in our shape."""
+    response = get_response(request)
+    if isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}:
+        status = response.status_code
+        return body(status, CHALICE_CODES.get(status, "bad_request" if status < 500 else "internal_error"),
+                    _language(request), headers=response.headers)
+    return response
+
+
+def _language(request) -> str:
+    try:
+        city = bootstrap.deps().city
+    except Exception:
+        # The dependencies cannot even be built (the error being answered, most
+        # likely): the message is still due, in the language all catalogues share.
+        log.exception("no city to choose the language of an error answer")
+        return "en"
+    return requested_language(request, city)

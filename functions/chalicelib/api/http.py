@@ -1,0 +1,131 @@
+"""What every API view needs from HTTP: its `Call` (the request, the Deps, the
+language of the answer, the signed-in resident), the session cookie, and the
+`ApiBlueprint` whose views get a `Call` and answer domain errors in the one shape.
+"""
+
+import json
+
+from chalice import Blueprint, Response
+
+from .. import bootstrap
+from ..domain.errors import DomainError, InvalidInput
+from ..domain.resident import Resident
+from ..services import auth
+from . import errors
+from .language import requested_language
+
+COOKIE = "citydesk_session"
+# Every body this API takes is a small JSON object: a ticket whose 4000-character
+# description is all escaped emoji still comes to under 50 KB.
+MAX_BODY = 64 * 1024
+
+
+class Call:
+    """One request to the API, as the views see it."""
+
+    def __init__(self, request, deps: bootstrap.Deps):
+        self.request = request
+        self.deps = deps
+        self.lang = requested_language(request, deps.city)
+
+    def body(self) -> dict:
+        """The JSON object sent: 413 over MAX_BODY, 400 if it is no JSON, 422 if no object."""
+        raw = self.request.raw_body or b""
+        if len(raw) > MAX_BODY:
+            raise errors.TooLarge("too_large", limit=MAX_BODY // 1024)
+        try:
+            data = json.loads(raw, parse_constant=_refuse_constant)
+        except (ValueError, RecursionError):
+            raise errors.BadJson("bad_json") from None
+        if not isinstance(data, dict):
+            raise InvalidInput("must_be_object", field="body")
+        return data
+
+    def query(self, name: str) -> str:
+        params = self.request.query_params or {}
+        return params.get(name) or ""
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    @property
+    def token(self) -> str:
+        return _cookie_value(self.request.headers.get("cookie", ""), COOKIE)
+
+    @property
+    def client_id(self) -> str:
+        # Behind CloudFront, API Gateway's source IP is an edge server's, shared by
+        # thousands of people; CloudFront's viewer address header is the caller's.
+        viewer = self.request.headers.get("cloudfront-viewer-address")
+        if viewer:
+            return viewer.rsplit(":", 1)[0]
+        return self.request.context.get("identity", {}).get("sourceIp") or "unknown"
+
+    def resident(self) -> Resident:
+        """The signed-in resident (401 otherwise); from here on the answer speaks
+        the language of their account."""
+        resident = auth.current_resident(self.deps, self.token)
+        self.lang = resident.language
+        return resident
+
+
+class ApiBlueprint(Blueprint):
+    def endpoint(self, path: str, **options):
+        """Register `view(call, **path_params)` as the route `path`; a domain error it
+        raises becomes the error answer, in the caller's language."""
+        def register(view):
+            def handle(**params):
+                call = Call(self.current_request, bootstrap.deps())
+                try:
+                    return view(call, **params)
+                except DomainError as error:
+                    return errors.answer_for(error, call.lang)
+            handle.__name__ = view.__name__
+            handle.__doc__ = view.__doc__
+            self.route(path, **options)(handle)
+            return view
+        return register
+
+
+def answer(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body=body, status_code=status, headers=headers or {})
+
+
+def session_cookie(token: str, settings) -> str:
+    return _cookie(token, settings.session_days * 24 * 3600, settings)
+
+
+def cleared_cookie(settings) -> str:
+    return _cookie("", 0, settings)
+
+
+def _cookie(value: str, max_age: int, settings) -> str:
+    parts = [f"{COOKIE}={value}", "HttpOnly", "SameSite=Strict", "Path=/api", f"Max-Age={max_age}"]
+    # Plain-HTTP 127.0.0.1 in local mode would drop a Secure cookie.
+    if not settings.local:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def _cookie_value(header: str, name: str) -> str:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip()
+    return ""
+
+
+def _refuse_constant(name: str):
+    # NaN and Infinity are Python's extension, not JSON.
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_no_store(request, get_response):
+    """Middleware: every answer in JSON as UTF-8 (Cyrillic is half the size
+    unescaped), and never kept by a cache on the way."""
+    response = get_response(request)
+    if not isinstance(response.body, (str, bytes)):
+        response.body = json.dumps(response.body, ensure_ascii=False, separators=(",", ":"))
+        response.headers.setdefault("Content-Type", "application/json")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,86 @@
+"""Wiring: settings -> adapters -> the `Deps` every use case gets.
+
+Built once per Lambda container (or local server process), on the first request
+that needs it: importing this module connects to nothing and reads no file. Tests
+build their own `Deps` through the same `build` (with fakes for the clock and
+the SMS) and install it with `override`.
+"""
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .adapters.clock import SystemClock
+from .adapters.sms import LogSms, SnsSms
+from .domain.city import City
+from .services.ports import Clock, SmsSender, Storage
+from .services.seed import seed_directory
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    city: City
+    storage: Storage
+    clock: Clock
+    sms: SmsSender
+
+
+def build(settings: Settings, *, clock: Clock | None = None, sms: SmsSender | None = None,
+          storage: Storage | None = None) -> Deps:
+    storage = storage or open_storage(settings)
+    # One read when the directory is seeded already: cheap enough for every cold start.
+    seed_directory(storage, settings.data_dir)
+    return Deps(settings=settings, city=load_city(settings.data_dir), storage=storage,
+                clock=clock or SystemClock(), sms=sms or open_sms(settings))
+
+
+def load_city(data_dir: str) -> City:
+    return City.from_data(json.loads((Path(data_dir) / "city.json").read_text(encoding="utf-8")))
+
+
+def open_storage(settings: Settings) -> Storage:
+    # Each backend is imported only when chosen: the DynamoDB one pulls in
+    # pynamodb and botocore, which a SQLite run never needs.
+    if settings.backend == "dynamodb":
+        from .adapters import dynamodb
+
+        return dynamodb.open_storage(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    from .adapters import sqlite
+
+    return sqlite.open_storage(settings.db_path)
+
+
+def open_sms(settings: Settings) -> SmsSender:
+    if settings.sms == "sns":
+        return SnsSms(settings.region, settings.sms_sender_id)
+    return LogSms(settings.sms_log)
+
+
+_built: Deps | None = None
+# The local server answers requests on several threads; one of them builds.
+_lock = threading.Lock()
+
+
+def deps() -> Deps:
+    built = _built
+    if built is None:
+        with _lock:
+            if _built is None:
+                override(build(Settings.from_env()))
+            built = _built
+    return built
+
+
+def override(replacement: Deps) -> None:
+    """Serve `replacement` from now on (tests, and the local server's own wiring)."""
+    global _built
+    _built = replacement
+
+
+def reset() -> None:
+    """Forget the built `Deps`; the next request builds them again from the environment."""
+    global _built
+    _built = None

@@ -1,0 +1,17 @@
+"""The scheduled Lambda functions; EventBridge calls them, and each only hands
+the job its dependencies."""
+
+import logging
+
+from chalice import Blueprint, Rate
+
+from .. import bootstrap
+from . import tick
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint(__name__)
+
+
+@blueprint.schedule(Rate(1, unit=Rate.MINUTES))
+def minute_tick(event):
+    log.info("minute tick: %s", tick.minute(bootstrap.deps()))

@@ -1,0 +1,92 @@
+"""What the API answers about tickets and residents: plain dicts, names in the
+reader's language, times as ISO 8601 UTC with 'Z'.
+
+The public answer is built field by field from what may be shown to anyone:
+never the reporter, the flat, the entrance, the note or the description.
+"""
+
+from datetime import datetime, timezone
+
+from ..domain.resident import Resident
+from ..domain.ticket import WORKING, Event, Ticket
+from .reference import Reference
+
+
+def utc(at: datetime | None) -> str | None:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if at else None
+
+
+def me(resident: Resident) -> dict:
+    return {"id": resident.id, "phone": resident.phone, "language": resident.language, "name": resident.name}
+
+
+def receipt(ticket: Ticket) -> dict:
+    """The answer to filing, kept as the idempotent answer to a repeat."""
+    return {"id": ticket.id, "number": ticket.number, "status": ticket.state.value, "due_at": utc(ticket.due_at)}
+
+
+def overdue(ticket: Ticket, now: datetime) -> bool:
+    # The deadline sweep sets the flag within a minute; until then the clock says it.
+    return ticket.overdue or (ticket.state in WORKING and now >= ticket.due_at)
+
+
+def summary(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
+    """One line of the resident's list."""
+    return {
+        "id": ticket.id, "number": ticket.number, "status": ticket.state.value,
+        "cause": _cause(ticket, ref, lang), "category": _category(ticket, ref, lang),
+        "address": {**ticket.address.to_data(), "street_name": _street_name(ticket, ref, lang)},
+        "organisation": _organisation(ticket, ref, lang),
+        "filed_at": utc(ticket.filed_at), "due_at": utc(ticket.due_at), "overdue": overdue(ticket, now),
+    }
+
+
+def detail(ticket: Ticket, history: list, ref: Reference, lang: str, now: datetime) -> dict:
+    """The resident's own ticket, with its history."""
+    return {
+        **summary(ticket, ref, lang, now),
+        "description": ticket.description, "lat": ticket.lat, "lon": ticket.lon, "photos": list(ticket.photos),
+        "district": _district(ticket, ref, lang), "closed_at": utc(ticket.closed_at), "rating": ticket.rating,
+        "history": [_event(e) for e in history],
+    }
+
+
+def public(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
+    return {
+        "number": ticket.number, "status": ticket.state.value,
+        "cause": _cause(ticket, ref, lang), "category": _category(ticket, ref, lang),
+        "address": {"street": ticket.address.street, "street_name": _street_name(ticket, ref, lang),
+                    "house": ticket.address.house},
+        "district": _district(ticket, ref, lang), "organisation": _organisation(ticket, ref, lang),
+        "filed_at": utc(ticket.filed_at), "due_at": utc(ticket.due_at), "closed_at": utc(ticket.closed_at),
+        "overdue": overdue(ticket, now),
+    }
+
+
+def _event(event: Event) -> dict:
+    return {"at": utc(event.at), "command": event.command, "by": event.actor_role,
+            "from": event.from_state, "to": event.to_state, "note": event.note}
+
+
+def _cause(ticket: Ticket, ref: Reference, lang: str) -> dict:
+    cause = ref.catalogue.cause(ticket.cause)
+    return {"code": ticket.cause, "name": cause.name(lang) if cause else ticket.cause}
+
+
+def _category(ticket: Ticket, ref: Reference, lang: str) -> dict:
+    topic = ref.catalogue.topic(ticket.topic)
+    return {"code": ticket.topic, "name": topic.name(lang) if topic else ticket.topic}
+
+
+def _street_name(ticket: Ticket, ref: Reference, lang: str) -> str:
+    street = ref.registry.street(ticket.address.street)
+    return street.name(lang) if street else ticket.address.street
+
+
+def _district(ticket: Ticket, ref: Reference, lang: str) -> dict:
+    district = next((d for d in ref.registry.districts if d.code == ticket.district), None)
+    return {"code": ticket.district, "name": district.name(lang) if district else ticket.district}
+
+
+def _organisation(ticket: Ticket, ref: Reference, lang: str) -> dict:
+    return {"code": ticket.organisation, "name": ref.organisation_name(ticket.organisation, lang)}

@@ -1,0 +1,186 @@
+"""A resident's tickets: filing one, following them, and the few things a
+resident may do to their own (comment, withdraw, confirm, refute, rate)."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..domain import ticket as lifecycle
+from ..domain.address import route
+from ..domain.catalogue import Cause
+from ..domain.errors import AlreadyExists, InvalidInput, NotFound
+from ..domain.numbers import ticket_number
+from ..domain.outbox import OutboxMessage
+from ..domain.resident import Resident
+from ..domain.ticket import FINAL, SYSTEM, Actor, Address, Command, Ticket
+from . import answers, outbox, permissions, reference, sms_texts
+from .ports import IdempotencyRecord
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+MAX_IDEMPOTENCY_KEY = 200
+# Ticket ids this service makes are 32 hex digits; anything much longer is no id.
+MAX_TICKET_ID = 100
+# Limits on the address parts a resident types.
+ADDRESS_LIMITS = {"house": 20, "entrance": 10, "flat": 10, "note": 300}
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A checked request to file a ticket."""
+
+    cause: Cause
+    address: Address
+    description: str
+    lat: float | None
+    lon: float | None
+
+
+def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | None = None) -> dict:
+    """File, route and queue the 'filed' SMS in one write; the receipt.
+
+    With an idempotency key, a repeat gets the first receipt and creates nothing,
+    whatever its body says, for as long as the store keeps the record (24 hours
+    and more: expiry only lets the store clear it out).
+    """
+    actor = Actor("resident", resident.id)
+    permissions.check(actor, "file")
+    key = _scoped_key(resident, idempotency_key)
+    now = deps.clock.now()
+    if key:
+        earlier = deps.storage.idempotency.get(key)
+        if earlier is not None:
+            return earlier.body
+    ref = reference.load(deps.storage)
+    filing = parse_filing(payload, ref)
+    street, house = filing.address.street, filing.address.house
+    organisation = route(filing.cause, street, house, ref.registry)
+    policy = deps.city.sla
+    ticket, events = lifecycle.file(
+        id=uuid.uuid4().hex, number=ticket_number(deps.storage.counters.next_sequence("ticket")),
+        reporter_id=resident.id, channel="web", language=resident.language, topic=filing.cause.topic,
+        cause=filing.cause.code, sla_class=filing.cause.sla_class, organisation=organisation,
+        address=filing.address, district=ref.registry.district_of(street, house) or "",
+        description=filing.description, now=now, actor=actor, policy=policy, lat=filing.lat, lon=filing.lon)
+    ticket, routed = lifecycle.apply(ticket, Command("route", SYSTEM, {"organisation": organisation}), now, policy)
+    messages = [_filed_message(deps, resident, ticket)] if resident.status_sms else []
+    receipt = answers.receipt(ticket)
+    record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL) if key else None
+    try:
+        deps.storage.tickets.create(ticket, events + routed, messages, record)
+    except AlreadyExists:
+        earlier = deps.storage.idempotency.get(key) if key else None
+        if earlier is None:
+            raise
+        # A repeat that raced the first request: the first receipt stands.
+        return earlier.body
+    log.info("ticket %s filed by resident %s, routed to %s", ticket.number, resident.id, organisation)
+    # The SMS goes at once if it can; whatever fails here the minute tick retries.
+    for message in messages:
+        outbox.send(deps, message.id)
+    return receipt
+
+
+def parse_filing(payload: dict, ref: reference.Reference) -> Filing:
+    """The checked filing, or InvalidInput naming the first wrong field."""
+    cause_code = payload.get("cause")
+    cause = ref.catalogue.cause(cause_code) if isinstance(cause_code, str) else None
+    if cause is None:
+        raise InvalidInput("unknown_cause", field="cause")
+    raw_address = payload.get("address")
+    if not isinstance(raw_address, dict):
+        raise InvalidInput("required", field="address")
+    street = raw_address.get("street")
+    if not isinstance(street, str) or ref.registry.street(street) is None:
+        raise InvalidInput("unknown_street", field="address.street")
+    parts = {name: _text(raw_address, name, f"address.{name}", required=name == "house", limit=limit)
+             for name, limit in ADDRESS_LIMITS.items()}
+    description = _text(payload, "description", "description", required=True, limit=lifecycle.MAX_DESCRIPTION)
+    lat = _coordinate(payload, "lat", 90)
+    lon = _coordinate(payload, "lon", 180)
+    if (lat is None) != (lon is None):
+        raise InvalidInput("coordinates_in_pairs", field="lon" if lon is None else "lat")
+    if payload.get("photos") not in (None, []):
+        raise InvalidInput("photos_not_supported", field="photos")
+    return Filing(cause=cause, address=Address(street=street, **parts), description=description, lat=lat, lon=lon)
+
+
+def my_tickets(deps, resident: Resident) -> dict:
+    ref = reference.load(deps.storage)
+    now = deps.clock.now()
+    lists = {"current": [], "completed": []}
+    for ticket in deps.storage.tickets.by_reporter(resident.id):
+        lists["completed" if ticket.state in FINAL else "current"].append(
+            answers.summary(ticket, ref, resident.language, now))
+    return lists
+
+
+def my_ticket(deps, resident: Resident, ticket_id: str) -> dict:
+    ticket = _visible(deps, Actor("resident", resident.id), ticket_id)
+    return _detail(deps, ticket, resident.language)
+
+
+def resident_command(deps, resident: Resident, ticket_id: str, name: str, data: dict) -> dict:
+    """Apply a resident's command to their ticket, conditional on the version read:
+    StaleVersion (409) if the ticket moved on in between. The ticket after it."""
+    actor = Actor("resident", resident.id)
+    ticket = _visible(deps, actor, ticket_id)
+    permissions.check(actor, name)
+    now = deps.clock.now()
+    changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, deps.city.sla)
+    deps.storage.tickets.update(changed, ticket.version, events)
+    log.info("resident %s: %s on ticket %s", resident.id, name, ticket.number)
+    return _detail(deps, changed, resident.language)
+
+
+def _visible(deps, actor: Actor, ticket_id: str) -> Ticket:
+    ticket = deps.storage.tickets.get(ticket_id) if len(ticket_id) <= MAX_TICKET_ID else None
+    if ticket is None or not permissions.can_see(actor, ticket):
+        raise NotFound("ticket_not_found")
+    return ticket
+
+
+def _detail(deps, ticket: Ticket, lang: str) -> dict:
+    return answers.detail(ticket, deps.storage.tickets.history(ticket.id), reference.load(deps.storage), lang,
+                          deps.clock.now())
+
+
+def _filed_message(deps, resident: Resident, ticket: Ticket) -> OutboxMessage:
+    now = ticket.filed_at
+    return OutboxMessage(
+        id=uuid.uuid4().hex, to=resident.phone, ticket_id=ticket.id, kind="filed", created_at=now,
+        next_attempt_at=now, text=sms_texts.ticket_filed(resident.language, deps.city, ticket.number, ticket.due_at))
+
+
+def _scoped_key(resident: Resident, header: str | None) -> str | None:
+    if header is None:
+        return None
+    if not 0 < len(header) <= MAX_IDEMPOTENCY_KEY or not all(" " < ch <= "~" for ch in header):
+        raise InvalidInput("bad_idempotency_key", field="Idempotency-Key")
+    return f"tickets:{resident.id}:{header}"
+
+
+def _text(data: dict, name: str, field: str, *, required: bool, limit: int) -> str:
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput("must_be_text", field=field)
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput("required", field=field)
+    if len(value) > limit:
+        raise InvalidInput("too_long", field=field, limit=limit)
+    return value
+
+
+def _coordinate(data: dict, name: str, bound: int) -> float | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    # NaN fails the range check too: it compares false with everything.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -bound <= value <= bound:
+        raise InvalidInput("must_be_coordinate", field=name, min=-bound, max=bound)
+    return float(value)

@@ -1,0 +1,53 @@
+"""The resident's whole flow once more, through the same wiring on the DynamoDB
+adapters (under moto): the API does not care which backend keeps its data."""
+
+from dataclasses import replace
+
+import pytest
+from chalice.test import Client
+from moto import mock_aws
+
+from chalicelib import bootstrap
+from tests.api.client import PHONE_E164, Api, ticket
+
+REGION = "eu-central-1"
+PREFIX = "api-"
+
+
+@pytest.fixture
+def api(settings, clock, sms, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        from app import app
+        from chalicelib.adapters.dynamodb import create_tables
+
+        create_tables(PREFIX, REGION)
+        deps = bootstrap.build(replace(settings, backend="dynamodb", table_prefix=PREFIX, region=REGION),
+                               clock=clock, sms=sms)
+        bootstrap.override(deps)
+        with Client(app) as client:
+            yield Api(client, deps, sms)
+        bootstrap.reset()
+
+
+def test_sign_in_file_follow_comment_withdraw_and_look_up_on_dynamodb(api, sms):
+    cookie = api.sign_in()
+    first = api.post("/api/tickets", ticket(), headers={**cookie, "Idempotency-Key": "k-1"})
+    again = api.post("/api/tickets", ticket(), headers={**cookie, "Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 201 and api.json(first) == api.json(again)
+    receipt = api.json(first)
+    assert [s.to for s in sms.sent if receipt["number"] in s.text] == [PHONE_E164]
+
+    assert [t["id"] for t in api.json(api.get("/api/tickets", headers=cookie))["current"]] == [receipt["id"]]
+    api.post(f"/api/tickets/{receipt['id']}/comment", {"text": "Still none."}, headers=cookie)
+    withdrawn = api.json(api.post(f"/api/tickets/{receipt['id']}/withdraw", headers=cookie))
+    assert [h["command"] for h in withdrawn["history"]] == ["file", "route", "comment", "withdraw"]
+
+    stranger = api.sign_in("+380671112233")
+    assert api.get(f"/api/tickets/{receipt['id']}", headers=stranger).status_code == 404
+    public = api.get(f"/api/public/tickets/{receipt['number']}")
+    assert api.json(public)["status"] == "withdrawn" and PHONE_E164 not in public.body.decode()
+    assert api.post("/api/auth/logout", headers=cookie).status_code == 204
+    assert api.get("/api/me", headers=cookie).status_code == 401

@@ -1,0 +1,50 @@
+"""Fixtures every suite may use: the production wiring (`bootstrap.build`) with a
+SQLite file in tmp_path, a fixed clock and a recording SMS sender, and the
+Chalice test client serving the real app on top of them."""
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import bootstrap
+from chalicelib.adapters.clock import FixedClock
+from chalicelib.adapters.sms import RecordingSms
+from chalicelib.settings import Settings
+from tests.api.client import Api
+from tests.builders import NOW
+
+
+@pytest.fixture
+def clock():
+    """Stands at builders.NOW, Monday 23 November 2026, 11:00 in Kyiv, until moved."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def sms():
+    return RecordingSms()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(backend="sqlite", db_path=str(tmp_path / "citydesk.sqlite3"), sms_log=str(tmp_path / "sms.log"),
+                    secret="test-secret", local=False)
+
+
+@pytest.fixture
+def deps(settings, clock, sms):
+    return bootstrap.build(settings, clock=clock, sms=sms)
+
+
+@pytest.fixture
+def client(deps):
+    from app import app
+
+    bootstrap.override(deps)
+    with Client(app) as test_client:
+        yield test_client
+    bootstrap.reset()
+
+
+@pytest.fixture
+def api(client, deps, sms):
+    return Api(client, deps, sms)
