@@ -1,0 +1,105 @@
+"""Build the static site: every page of site/pages/ in each of the city's languages.
+
+    python -m local.build_site [--out build/site]
+
+Texts come from the "site" gettext domain; compile it first with
+`pybabel compile -d functions/chalicelib/locale -D site` (the Makefile does).
+"""
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader
+
+from chalicelib.domain import labels
+from chalicelib.domain.city import City
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "site"
+PAGES = SITE / "pages"
+TEMPLATES = ROOT / "templates"
+LOCALE_DIR = ROOT / "functions" / "chalicelib" / "locale"
+DATA_DIR = ROOT / "functions" / "chalicelib" / "data"
+OUT = ROOT / "build" / "site"
+DOMAIN = "site"
+ASSETS = ("css", "js", "favicon.svg")
+# Each language names itself: a reader finds their own language in any page.
+LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "English"}
+
+# Every page states it in a <meta> and the servers send it as a header: our own origin
+# only, no inline script or style, no third party.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
+    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
+    "form-action 'self'",
+))
+# Browsers ignore (and complain about) frame-ancestors in a <meta>: header only.
+HEADER_POLICY = CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'"
+
+
+def load_city() -> City:
+    return City.from_data(json.loads((DATA_DIR / "city.json").read_text(encoding="utf-8")))
+
+
+def translations(lang: str) -> Translations:
+    mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not mo.exists():
+        raise SystemExit(f"{mo} is missing: run `pybabel compile -d {LOCALE_DIR} -D {DOMAIN}` first")
+    return Translations.load(str(LOCALE_DIR), [lang], domain=DOMAIN)
+
+
+def environment(city: City, lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(TEMPLATES), str(PAGES)]),
+        autoescape=True, extensions=["jinja2.ext.i18n"], keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.globals.update(
+        city=city, lang=lang, csp=CONTENT_SECURITY_POLICY,
+        languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in city.languages],
+        label=lambda texts: labels.pick(texts, lang, city.default_language),
+    )
+    return env
+
+
+def build(out: Path = OUT) -> None:
+    """Write the site to `out`, replacing what was there."""
+    city = load_city()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+    def write(path: Path, text: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    pages = sorted(p.name for p in PAGES.glob("*.html"))
+    for lang in city.languages:
+        env = environment(city, lang)
+        for name in pages:
+            page_path = "" if name == "index.html" else name
+            write(out / lang / name, env.get_template(name).render(page_path=page_path))
+    root = environment(city, city.default_language).get_template("root.html")
+    write(out / "index.html", root.render())
+    for asset in ASSETS:
+        source = SITE / asset
+        if source.is_dir():
+            shutil.copytree(source, out / asset)
+        else:
+            shutil.copy2(source, out / asset)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    build(args.out)
+    print(f"site: {sum(1 for path in args.out.rglob('*') if path.is_file())} files in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
