@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Callable
 
-from . import sla
+from . import fields, sla
 from .errors import IllegalTransition, InvalidInput
 
 
@@ -219,15 +219,7 @@ def allowed_commands(ticket: Ticket) -> list:
 # --- what each command changes besides the state ---------------------------------
 
 def _text(data: dict, key: str, *, required: bool, limit: int = 2000) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise InvalidInput("must_be_text", field=key)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput("required", field=key)
-    if len(value) > limit:
-        raise InvalidInput("too_long", field=key, limit=limit)
-    return value
+    return fields.text(data.get(key), key, required=required, limit=limit)
 
 
 def _aware(value, key: str) -> datetime:

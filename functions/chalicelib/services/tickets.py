@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ..domain import fields
 from ..domain import ticket as lifecycle
 from ..domain.address import route
 from ..domain.catalogue import Cause
@@ -95,9 +96,9 @@ def parse_filing(payload: dict, ref: reference.Reference) -> Filing:
     street = raw_address.get("street")
     if not isinstance(street, str) or ref.registry.street(street) is None:
         raise InvalidInput("unknown_street", field="address.street")
-    parts = {name: _text(raw_address, name, f"address.{name}", required=name == "house", limit=limit)
+    parts = {name: fields.text(raw_address.get(name), f"address.{name}", required=name == "house", limit=limit)
              for name, limit in ADDRESS_LIMITS.items()}
-    description = _text(payload, "description", "description", required=True, limit=lifecycle.MAX_DESCRIPTION)
+    description = fields.text(payload.get("description"), "description", required=True, limit=lifecycle.MAX_DESCRIPTION)
     lat = _coordinate(payload, "lat", 90)
     lon = _coordinate(payload, "lon", 180)
     if (lat is None) != (lon is None):
@@ -160,20 +161,6 @@ def _scoped_key(resident: Resident, header: str | None) -> str | None:
     if not 0 < len(header) <= MAX_IDEMPOTENCY_KEY or not all(" " < ch <= "~" for ch in header):
         raise InvalidInput("bad_idempotency_key", field="Idempotency-Key")
     return f"tickets:{resident.id}:{header}"
-
-
-def _text(data: dict, name: str, field: str, *, required: bool, limit: int) -> str:
-    value = data.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput("must_be_text", field=field)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput("required", field=field)
-    if len(value) > limit:
-        raise InvalidInput("too_long", field=field, limit=limit)
-    return value
 
 
 def _coordinate(data: dict, name: str, bound: int) -> float | None:
