@@ -1,4 +1,10 @@
-"""A resident's account: signed in by phone, with the language they read."""
+"""A resident's account, the identities that sign in to it, and the masks every
+log line and answer shows instead of a phone number or an e-mail address.
+
+An identity is a (kind, value) pair: ("phone", E.164), ("email", the lowercased
+address) or ("oidc:<provider>", the provider's subject). Each belongs to at most
+one account; one account may hold several.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +13,7 @@ from datetime import datetime
 @dataclass(frozen=True)
 class Resident:
     id: str
-    phone: str  # E.164
+    phone: str  # E.164, where SMS go; "" for an account signed in only otherwise
     language: str
     created_at: datetime
     name: str = ""
@@ -20,3 +26,27 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 8:
         return "*" * len(phone)
     return phone[:4] + "*" * (len(phone) - 8) + phone[-4:]
+
+
+PHONE, EMAIL = "phone", "email"
+OIDC_PREFIX = "oidc:"
+
+
+def oidc_kind(provider: str) -> str:
+    return OIDC_PREFIX + provider
+
+
+def mask_email(address: str) -> str:
+    """'jane@example.org' -> 'j***@example.org'."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_identity(kind: str, value: str) -> str:
+    """What an answer may show of an identity; nothing of a provider's subject,
+    which names the person at that provider."""
+    if kind == PHONE:
+        return mask_phone(value)
+    if kind == EMAIL:
+        return mask_email(value)
+    return ""

@@ -14,6 +14,17 @@ class SignInCode:
 
 
 @dataclass(frozen=True)
+class SignInLink:
+    """An e-mail sign-in link waiting to be opened; `token_hash` is the hash of its token."""
+
+    token_hash: str
+    email: str  # lowercased
+    lang: str  # of the request: a new account reads this language
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Session:
     token_hash: str
     user_id: str
