@@ -7,6 +7,7 @@ from chalice.test import Client
 
 from chalicelib import bootstrap
 from chalicelib.adapters.clock import FixedClock
+from chalicelib.adapters.email import RecordingEmail
 from chalicelib.adapters.sms import RecordingSms
 from chalicelib.settings import Settings
 from tests.api.client import Api
@@ -25,14 +26,20 @@ def sms():
 
 
 @pytest.fixture
+def email():
+    return RecordingEmail()
+
+
+@pytest.fixture
 def settings(tmp_path):
     return Settings(backend="sqlite", db_path=str(tmp_path / "citydesk.sqlite3"), sms_log=str(tmp_path / "sms.log"),
+                    email_log=str(tmp_path / "email.log"), photo_dir=str(tmp_path / "photos"),
                     secret="test-secret", local=False)
 
 
 @pytest.fixture
-def deps(settings, clock, sms):
-    return bootstrap.build(settings, clock=clock, sms=sms)
+def deps(settings, clock, sms, email):
+    return bootstrap.build(settings, clock=clock, sms=sms, email=email)
 
 
 @pytest.fixture

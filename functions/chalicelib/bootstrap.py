@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .adapters.clock import SystemClock
+from .adapters.email import LogEmail, SesEmail
+from .adapters.photos import LocalPhotos, S3Photos
 from .adapters.sms import LogSms, SnsSms
 from .domain.city import City
-from .services.ports import Clock, SmsSender, Storage
+from .services.ports import Clock, EmailSender, PhotoStore, SmsSender, Storage
 from .services.seed import seed_directory
 from .settings import Settings
 
@@ -26,15 +28,20 @@ class Deps:
     storage: Storage
     clock: Clock
     sms: SmsSender
+    email: EmailSender
+    photos: PhotoStore
 
 
 def build(settings: Settings, *, clock: Clock | None = None, sms: SmsSender | None = None,
-          storage: Storage | None = None) -> Deps:
+          email: EmailSender | None = None, storage: Storage | None = None,
+          photos: PhotoStore | None = None) -> Deps:
     storage = storage or open_storage(settings)
+    clock = clock or SystemClock()
     # One read when the directory is seeded already: cheap enough for every cold start.
     seed_directory(storage, settings.data_dir)
     return Deps(settings=settings, city=load_city(settings.data_dir), storage=storage,
-                clock=clock or SystemClock(), sms=sms or open_sms(settings))
+                clock=clock, sms=sms or open_sms(settings), email=email or open_email(settings),
+                photos=photos or open_photos(settings, clock))
 
 
 def load_city(data_dir: str) -> City:
@@ -57,6 +64,18 @@ def open_sms(settings: Settings) -> SmsSender:
     if settings.sms == "sns":
         return SnsSms(settings.region, settings.sms_sender_id)
     return LogSms(settings.sms_log)
+
+
+def open_email(settings: Settings) -> EmailSender:
+    if settings.email == "ses":
+        return SesEmail(settings.region, settings.email_from)
+    return LogEmail(settings.email_log)
+
+
+def open_photos(settings: Settings, clock: Clock) -> PhotoStore:
+    if settings.photos == "s3":
+        return S3Photos(settings.photo_bucket, settings.region, settings.s3_endpoint, settings.s3_public_url)
+    return LocalPhotos(settings.photo_dir, settings.secret, clock)
 
 
 _built: Deps | None = None

@@ -1,12 +1,51 @@
 """Settings: read from the environment once, validated at cold start, passed down."""
 
+import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BACKENDS = ("sqlite", "dynamodb")
 SMS_PROVIDERS = ("log", "sns")
+EMAIL_PROVIDERS = ("log", "ses")
+PHOTO_STORES = ("local", "s3")
+# A provider's name is part of an identity's kind ("oidc:<name>") and of its URLs.
+PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An OpenID Connect (or OAuth 2 with a userinfo endpoint, like Facebook's) sign-in
+    the city configures. Endpoints left out are read from the issuer's discovery document."""
+
+    name: str
+    label: str  # the button's text: the provider's own name, the same in every language
+    client_id: str
+    client_secret: str
+    issuer: str = ""
+    authorization_endpoint: str = ""
+    token_endpoint: str = ""
+    jwks_uri: str = ""
+    userinfo_endpoint: str = ""
+    scope: str = "openid email"
+
+    @classmethod
+    def from_config(cls, config: dict, env) -> "OidcProvider":
+        """One entry of CITYDESK_OIDC_PROVIDERS; its secret is read from the variable
+        `client_secret_env` names, so the JSON itself holds no secret."""
+        name = config.get("name", "")
+        if not PROVIDER_NAME.fullmatch(name):
+            raise ValueError(f"CITYDESK_OIDC_PROVIDERS: a provider's name must match {PROVIDER_NAME.pattern}")
+        secret = env.get(config.get("client_secret_env", ""), "")
+        if not (config.get("client_id") and secret):
+            raise ValueError(f"CITYDESK_OIDC_PROVIDERS: {name} needs client_id and a set client_secret_env")
+        if not (config.get("issuer") or config.get("authorization_endpoint") and config.get("token_endpoint")):
+            raise ValueError(f"CITYDESK_OIDC_PROVIDERS: {name} needs an issuer or its endpoints")
+        fields = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "userinfo_endpoint", "scope")
+        return cls(name=name, label=config.get("label") or name, client_id=config["client_id"], client_secret=secret,
+                   **{field: config[field] for field in fields if config.get(field)})
 
 
 @dataclass(frozen=True)
@@ -27,12 +66,34 @@ class Settings:
     codes_per_phone_per_hour: int = 3
     codes_per_client_per_hour: int = 20
     wrong_tries_per_code: int = 5
+    email: str = "log"
+    email_log: str = "var/email.log"
+    email_from: str = ""  # a sender address SES has verified
+    site_url: str = "http://127.0.0.1:8000"  # where e-mailed links and sign-in redirects point
+    link_ttl_minutes: int = 15
+    links_per_email_per_hour: int = 3
+    oidc_providers: tuple = ()
+    photos: str = "local"
+    photo_dir: str = "var/photos"
+    photo_bucket: str = ""
+    s3_endpoint: str | None = None  # a moto server in local AWS mode
+    # Where browsers reach that endpoint: the local server forwards this path to moto,
+    # so uploads and photos stay on the site's own origin (its CSP allows no other).
+    s3_public_url: str | None = None
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
             raise ValueError(f"CITYDESK_BACKEND must be one of {BACKENDS}")
         if self.sms not in SMS_PROVIDERS:
             raise ValueError(f"CITYDESK_SMS must be one of {SMS_PROVIDERS}")
+        if self.email not in EMAIL_PROVIDERS:
+            raise ValueError(f"CITYDESK_EMAIL must be one of {EMAIL_PROVIDERS}")
+        if self.email == "ses" and not self.email_from:
+            raise ValueError("CITYDESK_EMAIL_FROM is required with CITYDESK_EMAIL=ses")
+        if self.photos not in PHOTO_STORES:
+            raise ValueError(f"CITYDESK_PHOTOS must be one of {PHOTO_STORES}")
+        if self.photos == "s3" and not self.photo_bucket:
+            raise ValueError("CITYDESK_PHOTO_BUCKET is required with CITYDESK_PHOTOS=s3")
         if not self.secret:
             raise ValueError("CITYDESK_SECRET is required (it keys the hashes of codes and sessions)")
 
@@ -58,4 +119,17 @@ class Settings:
             codes_per_phone_per_hour=num("CITYDESK_CODES_PER_PHONE_PER_HOUR", cls.codes_per_phone_per_hour),
             codes_per_client_per_hour=num("CITYDESK_CODES_PER_CLIENT_PER_HOUR", cls.codes_per_client_per_hour),
             wrong_tries_per_code=num("CITYDESK_WRONG_TRIES_PER_CODE", cls.wrong_tries_per_code),
+            email=env.get("CITYDESK_EMAIL", "log"),
+            email_log=env.get("CITYDESK_EMAIL_LOG", cls.email_log),
+            email_from=env.get("CITYDESK_EMAIL_FROM", ""),
+            site_url=env.get("CITYDESK_SITE_URL", cls.site_url).rstrip("/"),
+            link_ttl_minutes=num("CITYDESK_LINK_TTL_MINUTES", cls.link_ttl_minutes),
+            links_per_email_per_hour=num("CITYDESK_LINKS_PER_EMAIL_PER_HOUR", cls.links_per_email_per_hour),
+            oidc_providers=tuple(OidcProvider.from_config(config, env)
+                                 for config in json.loads(env.get("CITYDESK_OIDC_PROVIDERS") or "[]")),
+            photos=env.get("CITYDESK_PHOTOS", "local"),
+            photo_dir=env.get("CITYDESK_PHOTO_DIR", cls.photo_dir),
+            photo_bucket=env.get("CITYDESK_PHOTO_BUCKET", ""),
+            s3_endpoint=env.get("CITYDESK_S3_ENDPOINT") or None,
+            s3_public_url=env.get("CITYDESK_S3_PUBLIC_URL") or None,
         )

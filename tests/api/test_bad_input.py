@@ -38,7 +38,8 @@ BAD_TICKETS = [
     ("a latitude that is true", ticket(lat=True), "application/json", 422, "must_be_coordinate"),
     ("a latitude without its longitude", {**ticket(), "lon": None}, "application/json", 422,
      "coordinates_in_pairs"),
-    ("a photo", ticket(photos=["https://example.org/a.jpg"]), "application/json", 422, "photos_not_supported"),
+    ("a photo from elsewhere", ticket(photos=["https://example.org/a.jpg"]), "application/json", 422,
+     "photo_not_yours"),
 ]
 
 

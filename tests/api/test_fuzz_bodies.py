@@ -34,10 +34,14 @@ broken_tickets = st.tuples(
 phones = st.sampled_from([PHONE, "+380671234567", "056 745 15 80"]) \
     | st.from_regex(r"\A(\+380|0)(50|67|93|63)[0-9]{7}\Z") | st.from_regex(r"\A\+?[0-9 ()-]{0,16}\Z") | json_values
 codes = st.from_regex(r"\A[0-9]{6}\Z") | json_values
+emails = st.sampled_from(["olena@example.org", " Olena@Example.ORG", "olena@example", "@"]) | st.emails() | json_values
+link_tokens = st.from_regex(r"\A[A-Za-z0-9_-]{43}\Z") | json_values
 bodies = {
     "/api/tickets": right_tickets | broken_tickets | json_values,
     "/api/auth/phone": st.fixed_dictionaries({}, optional={"phone": phones}) | json_values,
     "/api/auth/phone/verify": st.fixed_dictionaries({}, optional={"phone": phones, "code": codes}) | json_values,
+    "/api/auth/email": st.fixed_dictionaries({}, optional={"email": emails}) | json_values,
+    "/api/auth/email/verify": st.fixed_dictionaries({}, optional={"token": link_tokens}) | json_values,
 }
 # What an answer may have written: only what its status says happened.
 MAY_CHANGE = {
@@ -47,6 +51,8 @@ MAY_CHANGE = {
     ("/api/auth/phone/verify", 200): None,
     ("/api/auth/phone/verify", 401): {"codes"},
     ("/api/auth/phone/verify", 429): {"codes"},
+    ("/api/auth/email", 200): None,
+    ("/api/auth/email", 429): {"counters"},
 }
 
 

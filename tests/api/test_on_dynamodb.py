@@ -9,6 +9,7 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from tests.api.client import PHONE_E164, Api, ticket
+from tests.api.test_cabinet import walk_the_second_round
 
 REGION = "eu-central-1"
 PREFIX = "api-"
@@ -51,3 +52,18 @@ def test_sign_in_file_follow_comment_withdraw_and_look_up_on_dynamodb(api, sms):
     assert api.json(public)["status"] == "withdrawn" and PHONE_E164 not in public.body.decode()
     assert api.post("/api/auth/logout", headers=cookie).status_code == 204
     assert api.get("/api/me", headers=cookie).status_code == 401
+
+
+def test_the_cabinets_second_round_confirm_and_rate_on_dynamodb(api):
+    walk_the_second_round(api)
+
+
+def test_the_duplicate_hint_on_dynamodb(api):
+    cookie = api.sign_in()
+    filed = api.json(api.post("/api/tickets", ticket(address={"street": "yavornytskoho-ave", "house": "12 а"}),
+                              headers=cookie))
+
+    answer = api.get("/api/tickets/similar?cause=water.low-pressure&street=yavornytskoho-ave&house=12А",
+                     headers=cookie)
+
+    assert [(t["number"], t["mine"]) for t in api.json(answer)["tickets"]] == [(filed["number"], True)]

@@ -32,7 +32,7 @@ def test_a_resident_files_follows_comments_on_and_withdraws_a_ticket(api, sms):
     assert listed["completed"] == []
     [line] = listed["current"]
     assert line == {
-        "id": receipt["id"], "number": receipt["number"], "status": "assigned",
+        "id": receipt["id"], "number": receipt["number"], "status": "assigned", "status_label": "Передано виконавцю",
         "cause": {"code": "water.low-pressure", "name": "Слабкий тиск холодної води"},
         "category": {"code": "water", "name": "Водопостачання"},
         "address": {**ADDRESS, "street_name": "проспект Дмитра Яворницького"},
@@ -50,7 +50,7 @@ def test_a_resident_files_follows_comments_on_and_withdraws_a_ticket(api, sms):
     assert commented.status_code == 200
     assert api.json(commented)["history"][-1] == {
         "at": "2026-11-23T09:00:00Z", "command": "comment", "by": "resident", "from": "assigned",
-        "to": "assigned", "note": "The 9th floor has none at all."}
+        "to": "assigned", "note": "The 9th floor has none at all.", "photos": []}
 
     withdrawn = api.post(f"/api/tickets/{receipt['id']}/withdraw", headers=cookie)
     assert withdrawn.status_code == 200

@@ -17,7 +17,7 @@ from moto import mock_aws
 from chalicelib.adapters import dynamodb
 from chalicelib.domain.address import Registry
 from chalicelib.domain.outbox import DEAD, SENT
-from chalicelib.domain.ticket import Command, State, apply
+from chalicelib.domain.ticket import Actor, Address, Command, State, apply
 from tests.builders import NOW, OPERATOR, make_message, store_ticket
 from tests.contract.conftest import FAKE_AWS_ENV, PREFIX, REGION
 
@@ -85,6 +85,30 @@ def test_the_due_index_holds_only_open_tickets_with_a_pending_timer(aws):
     storage.tickets.update(rejected, dropped.version, events)
 
     assert {item.id for item in models().tickets.due.scan()} == {timed.id}
+
+
+def test_the_address_index_holds_only_open_tickets(aws):
+    storage = open_tables()
+    still_open = store_ticket(storage)
+    store_ticket(storage, state=State.CLOSED, next_timer=None, next_due_at=None)
+    dropped = store_ticket(storage)
+    withdrawn, events = apply(dropped, Command("withdraw", Actor("resident", dropped.reporter_id)), NOW)
+    storage.tickets.update(withdrawn, dropped.version, events)
+
+    assert {item.id for item in models().tickets.by_address.scan()} == {still_open.id}
+
+
+def test_looking_for_duplicates_reads_only_the_open_tickets_at_that_address(aws):
+    storage = open_tables()
+    here = [store_ticket(storage, address=Address("yavornytskoho-ave", "12А"), filed_at=NOW - timedelta(hours=h))
+            for h in (1, 2)]
+    for house in range(1, 40):
+        store_ticket(storage, address=Address("yavornytskoho-ave", str(house)))
+
+    with reads_of(models().tickets) as seen:
+        assert storage.tickets.open_at_address("water.low-pressure", "yavornytskoho-ave", "12 а") == here
+
+    assert seen == [("Query", 2)]
 
 
 def test_the_outbox_indexes_hold_pending_messages_and_dead_letters_only(aws):

@@ -1,5 +1,6 @@
 """What only the SQLite backend can show: its query plans, real threads on one file, reopening the file."""
 
+import json
 import sqlite3
 import threading
 from datetime import timedelta
@@ -7,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters import sqlite
-from chalicelib.adapters.codec import time_to_text
+from chalicelib.adapters.codec import address_key, ticket_to_data, time_to_text
 from chalicelib.domain.errors import StaleVersion
-from chalicelib.domain.ticket import Command, apply
-from tests.builders import NOW, OPERATOR, make_message, store_ticket
+from chalicelib.domain.ticket import Address, Command, State, apply
+from tests.builders import NOW, OPERATOR, make_message, make_ticket, store_ticket
 
 THREADS = 8
 
@@ -54,6 +55,37 @@ def test_the_due_query_reads_the_partial_index_not_the_table(path):
 
     assert "USING INDEX tickets_due" in plan
     assert "SCAN" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_open_at_address_query_reads_the_partial_index_of_open_tickets_not_the_table(path):
+    storage = sqlite.open_storage(path)
+    for house in ("8", "10", "12"):
+        store_ticket(storage, address=Address("yavornytskoho-ave", house))
+
+    plan = query_plan(path, sqlite.SqliteTickets.OPEN_AT_ADDRESS_QUERY,
+                      (address_key("water.low-pressure", "yavornytskoho-ave", "8"),))
+
+    assert "USING INDEX tickets_open_at_address" in plan
+    assert "SCAN" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_migrating_a_first_version_file_indexes_the_open_tickets_it_holds_by_address(path, monkeypatch):
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:1])
+    sqlite.open_storage(path)
+    open_one = make_ticket(address=Address("yavornytskoho-ave", "12 а"))
+    closed_one = make_ticket(address=Address("yavornytskoho-ave", "12 а"), state=State.CLOSED, next_timer=None,
+                             next_due_at=None)
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
+              time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t))) for t in (open_one, closed_one)])
+    monkeypatch.undo()
+
+    migrated = sqlite.open_storage(path)
+
+    assert migrated.tickets.open_at_address("water.low-pressure", "yavornytskoho-ave", "12А") == [open_one]
 
 
 def test_the_ready_query_reads_the_partial_index_of_pending_messages_not_the_table(path):
@@ -110,11 +142,13 @@ def test_reopening_the_file_keeps_the_data_and_applies_no_migration_twice(path):
 
     assert reopened.tickets.get(ticket.id) == ticket
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() \
+            == [(n,) for n in range(1, len(sqlite.MIGRATIONS) + 1)]
 
 
 def test_a_new_migration_is_applied_on_open_and_the_data_stays(path, monkeypatch):
     ticket = store_ticket(sqlite.open_storage(path))
+    known = len(sqlite.MIGRATIONS)
     monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS + (
         ("CREATE TABLE outages (id TEXT PRIMARY KEY, data TEXT NOT NULL)",),))
 
@@ -122,5 +156,6 @@ def test_a_new_migration_is_applied_on_open_and_the_data_stays(path, monkeypatch
 
     assert migrated.tickets.get(ticket.id) == ticket
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
+        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() \
+            == [(n,) for n in range(1, known + 2)]
         assert conn.execute("SELECT count(*) FROM outages").fetchone() == (0,)

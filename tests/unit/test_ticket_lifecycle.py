@@ -167,7 +167,7 @@ def test_an_emergency_keeps_its_six_hours_in_the_second_round():
 def test_a_second_refutation_goes_to_the_inspectorate():
     second = a_ticket("done", "second_round")
     escalated, [event] = t.apply(second, Command("refute", Actor("resident", "r-1")), NOW, POLICY)
-    assert escalated.state is State.INSPECTION
+    assert escalated.state is State.INSPECTION and escalated.round == 2 and escalated.due_at == second.due_at
     assert (escalated.next_timer, escalated.next_due_at) == (None, None)
     assert event.to_state == "inspection"
 

@@ -6,9 +6,10 @@ Times are stored as ISO 8601 UTC strings with 'Z', which sort as text in time or
 from dataclasses import asdict, fields
 from datetime import datetime, timezone
 
+from ..domain.address import normalise_house
 from ..domain.outbox import OutboxMessage
 from ..domain.resident import Resident
-from ..domain.session import Session, SignInCode
+from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.ticket import Address, Event, State, Ticket
 from ..services.ports import IdempotencyRecord
 
@@ -70,6 +71,16 @@ def ticket_from_data(data: dict) -> Ticket:
     return Ticket(**data)
 
 
+def address_key(cause: str, street: str, house: str) -> str:
+    """What both backends index open tickets by, to find a duplicate before it is filed."""
+    return f"{cause}|{street}|{normalise_house(house)}"
+
+
+def open_address_key(ticket: Ticket) -> str | None:
+    """The ticket's address key while it is open; None once it is not, so it leaves the index."""
+    return address_key(ticket.cause, ticket.address.street, ticket.address.house) if ticket.is_open else None
+
+
 def event_to_data(event: Event) -> dict:
     return _times_out(event, ("at",))
 
@@ -94,6 +105,14 @@ def session_to_data(session: Session) -> dict:
 
 def session_from_data(data: dict) -> Session:
     return Session(**_times_in(data, ("created_at", "expires_at")))
+
+
+def link_to_data(link: SignInLink) -> dict:
+    return _times_out(link, ("created_at", "expires_at"))
+
+
+def link_from_data(data: dict) -> SignInLink:
+    return SignInLink(**_times_in(data, ("created_at", "expires_at")))
 
 
 def code_to_data(code: SignInCode) -> dict:

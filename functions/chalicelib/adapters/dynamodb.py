@@ -14,16 +14,17 @@ an attribute of its own instead.
 import json
 import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
 from pynamodb.attributes import (
     BinaryAttribute, BooleanAttribute, JSONAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -33,12 +34,12 @@ from ..domain.catalogue import Catalogue
 from ..domain.errors import AlreadyExists, NotFound, StaleVersion
 from ..domain.organisation import Organisation
 from ..domain.outbox import DEAD, PENDING, OutboxMessage
-from ..domain.resident import Resident
-from ..domain.session import Session, SignInCode
+from ..domain.resident import PHONE, Resident
+from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.ticket import Ticket
 from ..services.ports import (
     CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, OutboxStore, SessionStore,
-    Storage, TicketStore, UserStore,
+    SignInLinkStore, Storage, TicketStore, UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -75,12 +76,18 @@ TICKETS = Table("tickets", "id", indexes=(
     # Sparse: only an open ticket with a pending timer carries due_shard and next_due_at,
     # so the minute sweep reads what is due, never the table.
     Index("due", "due_shard", "next_due_at", keys_only=True),
+    # Sparse: only an open ticket carries address_key ("<cause>|<street>|<house>"), so
+    # looking for duplicates reads the open tickets at one address.
+    Index("by_address", "address_key", "filed_at"),
 ))
 HISTORY = Table("history", "ticket_id", "version", number_keys=("version",))
-# Claims on a unique value ("number#<n>", "phone#<e164>") naming their owner's id,
-# written in the owner's transaction: DynamoDB has no unique constraint on attributes.
+# Claims on a unique value ("number#<n>", "<identity kind>#<value>" such as
+# "phone#<e164>") naming their owner's id, written in the owner's transaction:
+# DynamoDB has no unique constraint on attributes.
 UNIQUES = Table("uniques", "key")
+# An account names its identities' claims in a string set, `identities`.
 USERS = Table("users", "id")
+SIGN_IN_LINKS = Table("sign_in_links", "token_hash", ttl="ttl")
 SESSIONS = Table("sessions", "token_hash", ttl="ttl")
 CODES = Table("codes", "phone", ttl="ttl")
 # Fixed-window counters ("count#<key>") and sequences ("seq#<name>").
@@ -92,7 +99,8 @@ OUTBOX = Table("outbox", "id", indexes=(
     Index("ready", "ready_shard", "next_attempt_at"),  # sparse: pending messages only
     Index("dead", "dead_shard", "created_at"),  # sparse: dead letters only
 ))
-TABLES = (TICKETS, HISTORY, UNIQUES, USERS, SESSIONS, CODES, COUNTERS, IDEMPOTENCY, DIRECTORY, OUTBOX)
+TABLES = (TICKETS, HISTORY, UNIQUES, USERS, SESSIONS, CODES, COUNTERS, IDEMPOTENCY, DIRECTORY, OUTBOX,
+          SIGN_IN_LINKS)
 
 # The value of a sparse index's hash key. One partition holds a city's pending
 # timers and messages; the key exists so that the index can be sparse.
@@ -114,7 +122,7 @@ def open_storage(prefix: str, region: str, host: str | None = None) -> Storage:
     return Storage(
         tickets=DynamoTickets(models), users=DynamoUsers(models), sessions=DynamoSessions(models),
         codes=DynamoCodes(models), counters=DynamoCounters(models), idempotency=DynamoIdempotency(models),
-        directory=DynamoDirectory(models), outbox=DynamoOutbox(models),
+        directory=DynamoDirectory(models), outbox=DynamoOutbox(models), links=DynamoSignInLinks(models),
     )
 
 
@@ -134,6 +142,7 @@ class _Models:
     idempotency: type
     directory: type
     outbox: type
+    sign_in_links: type
     connection: Connection  # every table's, and the transactions' (which span tables)
 
 
@@ -146,7 +155,8 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
         tickets=model(TICKETS, version=NumberAttribute(), data=JSONAttribute()),
         history=model(HISTORY, data=JSONAttribute()),
         uniques=model(UNIQUES, owner=UnicodeAttribute()),
-        users=model(USERS, phone=UnicodeAttribute(), data=JSONAttribute()),
+        users=model(USERS, phone=UnicodeAttribute(), identities=UnicodeSetAttribute(null=True),
+                    data=JSONAttribute()),
         sessions=model(SESSIONS, data=JSONAttribute()),
         codes=model(CODES, code_hash=UnicodeAttribute(), created_at=UnicodeAttribute(),
                     expires_at=UnicodeAttribute(), wrong_tries=NumberAttribute()),
@@ -159,6 +169,7 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
                      kind=UnicodeAttribute(), urgent=BooleanAttribute(), status=UnicodeAttribute(),
                      tries=NumberAttribute(), last_error=UnicodeAttribute(), provider_id=UnicodeAttribute(),
                      sent_at=UnicodeAttribute(null=True)),
+        sign_in_links=model(SIGN_IN_LINKS, data=JSONAttribute()),
         connection=Connection(region=region, host=host),
     )
     _share_connection(models)
@@ -300,11 +311,13 @@ class DynamoTickets(TicketStore):
         data = codec.ticket_to_data(ticket)
         filed_at = data["filed_at"]
         timer = ticket.is_open and ticket.next_due_at is not None
-        # A put replaces the whole item, so a ticket without a timer leaves the due index.
+        # A put replaces the whole item, so a ticket without a timer leaves the due index,
+        # and a ticket no longer open the address index.
         return self.m.tickets(
             ticket.id, version=ticket.version, reporter_id=ticket.reporter_id, organisation=ticket.organisation,
             filed_at=filed_at, month=filed_at[:7], state_filed=f"{ticket.state.value}#{filed_at}",
-            due_shard=_SHARD if timer else None, next_due_at=data["next_due_at"] if timer else None, data=data)
+            due_shard=_SHARD if timer else None, next_due_at=data["next_due_at"] if timer else None,
+            address_key=codec.open_address_key(ticket), data=data)
 
     def get(self, ticket_id: str) -> Ticket | None:
         item = _get(self.m.tickets, ticket_id)
@@ -337,6 +350,11 @@ class DynamoTickets(TicketStore):
         return [codec.event_from_data(item.data)
                 for item in self.m.history.query(ticket_id, consistent_read=True)]
 
+    def open_at_address(self, cause: str, street: str, house: str) -> list:
+        # The index is eventually consistent: a ticket closed a second ago may still be
+        # offered, which is harmless for a hint.
+        return _newest_first(self.m.tickets.by_address.query(codec.address_key(cause, street, house)))
+
 
 def _newest_first(items) -> list:
     return sorted(map(_ticket, items), key=lambda t: (t.filed_at, t.id), reverse=True)
@@ -346,12 +364,15 @@ class DynamoUsers(UserStore):
     def __init__(self, models: _Models):
         self.m = models
 
-    def create(self, resident: Resident) -> None:
+    def create(self, resident: Resident, identities: tuple = ()) -> None:
         Users, Uniques = self.m.users, self.m.uniques
+        claims = [_claim(kind, value) for kind, value in ([(PHONE, resident.phone)] if resident.phone else [])
+                  + list(identities)]
         try:
             _put_all(self.m, [
-                (self._item(resident), Users.id.does_not_exist()),
-                (Uniques(f"phone#{resident.phone}", owner=resident.id), Uniques.key.does_not_exist()),
+                (Users(resident.id, phone=resident.phone, identities=set(claims) or None,
+                       data=codec.resident_to_data(resident)), Users.id.does_not_exist()),
+                *[(Uniques(claim, owner=resident.id), Uniques.key.does_not_exist()) for claim in claims],
             ])
         except TransactWriteError as error:
             if _refused(error):
@@ -362,22 +383,80 @@ class DynamoUsers(UserStore):
         item = _get(self.m.users, user_id)
         return codec.resident_from_data(item.data) if item else None
 
-    def by_phone(self, phone: str) -> Resident | None:
-        claim = _get(self.m.uniques, f"phone#{phone}")
+    def by_identity(self, kind: str, value: str) -> Resident | None:
+        claim = _get(self.m.uniques, _claim(kind, value))
         return self.get(claim.owner) if claim else None
+
+    def link(self, user_id: str, kind: str, value: str) -> Resident:
+        Users, Uniques = self.m.users, self.m.uniques
+        key = _claim(kind, value)
+        item = _get(Users, user_id)
+        if item is None:
+            raise NotFound("user_not_found")
+        resident = codec.resident_from_data(item.data)
+        claim = _get(Uniques, key)
+        if claim is not None:
+            if claim.owner != user_id:
+                raise AlreadyExists("already_exists", what="identity")
+            return resident
+        actions = [Users.identities.add({key})]
+        condition = Users.id.exists() & (Users.phone == resident.phone)
+        if kind == PHONE and not resident.phone:
+            resident = replace(resident, phone=value)
+            actions += [Users.phone.set(value), Users.data.set(codec.resident_to_data(resident))]
+        try:
+            with TransactWrite(connection=self.m.connection) as transaction:
+                transaction.save(Uniques(key, owner=user_id), condition=Uniques.key.does_not_exist())
+                transaction.update(Users(user_id), actions=actions, condition=condition)
+        except TransactWriteError as error:
+            if not _refused(error, "TransactionConflict"):
+                raise
+            # Someone claimed the identity, or the account changed, in between: look again.
+            return self.link(user_id, kind, value)
+        return resident
+
+    def identities(self, user_id: str) -> list:
+        item = _get(self.m.users, user_id)
+        return sorted(tuple(claim.split("#", 1)) for claim in (item.identities or ())) if item else []
 
     def update(self, resident: Resident) -> None:
         Users = self.m.users
-        # The phone's uniqueness claim stays valid only while the phone stays the same.
+        # The phone's uniqueness claim stays valid only while the phone stays the same;
+        # an update, not a put, so that the account keeps its `identities`.
         try:
-            self._item(resident).save(condition=Users.id.exists() & (Users.phone == resident.phone))
-        except PutError as error:
+            Users(resident.id).update(actions=[Users.data.set(codec.resident_to_data(resident))],
+                                      condition=Users.id.exists() & (Users.phone == resident.phone))
+        except UpdateError as error:
             if _refused(error):
                 raise NotFound("user_not_found") from error
             raise
 
-    def _item(self, resident: Resident):
-        return self.m.users(resident.id, phone=resident.phone, data=codec.resident_to_data(resident))
+
+def _claim(kind: str, value: str) -> str:
+    # A kind never holds "#" (provider names are checked), so the first "#" splits it off.
+    return f"{kind}#{value}"
+
+
+class DynamoSignInLinks(SignInLinkStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def put(self, link: SignInLink) -> None:
+        self.m.sign_in_links(link.token_hash, data=codec.link_to_data(link), ttl=link.expires_at).save()
+
+    def take(self, token_hash: str) -> SignInLink | None:
+        Links = self.m.sign_in_links
+        item = _get(Links, token_hash)
+        if item is None:
+            return None
+        try:
+            # Of two callers that read the link, only one deletes it: the other's condition fails.
+            item.delete(condition=Links.token_hash.exists())
+        except DeleteError as error:
+            if _refused(error):
+                return None
+            raise
+        return codec.link_from_data(item.data)
 
 
 class DynamoSessions(SessionStore):

@@ -20,18 +20,27 @@ from ..domain.catalogue import Catalogue
 from ..domain.errors import AlreadyExists, NotFound, StaleVersion
 from ..domain.organisation import Organisation
 from ..domain.outbox import OutboxMessage
-from ..domain.resident import Resident
-from ..domain.session import Session, SignInCode
+from ..domain.resident import PHONE, Resident
+from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.ticket import Ticket
 from ..services.ports import (
     CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, OutboxStore, SessionStore,
-    Storage, TicketStore, UserStore,
+    SignInLinkStore, Storage, TicketStore, UserStore,
 )
 from . import codec
 from .codec import time_to_text
 
+def _fill_address_keys(conn: sqlite3.Connection) -> None:
+    """Index the open tickets a file already holds by address (in Python: SQLite's
+    upper() leaves Cyrillic letters alone)."""
+    tickets = [codec.ticket_from_data(json.loads(row[0])) for row in conn.execute("SELECT data FROM tickets")]
+    conn.executemany("UPDATE tickets SET address_key = ? WHERE id = ?",
+                     [(codec.open_address_key(t), t.id) for t in tickets if t.is_open])
+
+
 # Migration N brings the schema from version N-1 to N. Append, never edit: a file
-# already at version N skips the first N on start-up and keeps its data.
+# already at version N skips the first N on start-up and keeps its data. A step is
+# an SQL statement or a function of the connection.
 MIGRATIONS = (
     (
         """CREATE TABLE tickets (
@@ -77,6 +86,29 @@ MIGRATIONS = (
         "CREATE INDEX outbox_ready ON outbox (next_attempt_at, id) WHERE status = 'pending'",
         "CREATE INDEX outbox_dead ON outbox (created_at, id) WHERE status = 'dead'",
     ),
+    (
+        # Sparse like tickets_due: only an open ticket carries its address key.
+        "ALTER TABLE tickets ADD COLUMN address_key TEXT",
+        _fill_address_keys,
+        "CREATE INDEX tickets_open_at_address ON tickets (address_key, filed_at, id) WHERE address_key IS NOT NULL",
+    ),
+    (
+        # Identities: a phone, an e-mail address, a provider's subject; each signs in to one account.
+        """CREATE TABLE identities (
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            PRIMARY KEY (kind, value)) WITHOUT ROWID""",
+        "CREATE INDEX identities_by_user ON identities (user_id, kind, value)",
+        "INSERT INTO identities (kind, value, user_id) SELECT 'phone', phone, id FROM users",
+        # An account signed in only by e-mail has no phone: the phone is no longer unique
+        # here (its identity is), and SQLite drops a constraint only by copying the table.
+        "CREATE TABLE users_v3 (id TEXT PRIMARY KEY, phone TEXT NOT NULL, data TEXT NOT NULL)",
+        "INSERT INTO users_v3 (id, phone, data) SELECT id, phone, data FROM users",
+        "DROP TABLE users",
+        "ALTER TABLE users_v3 RENAME TO users",
+        "CREATE TABLE sign_in_links (token_hash TEXT PRIMARY KEY, data TEXT NOT NULL)",
+    ),
 )
 
 # How long a writer waits for another writer's transaction before giving up.
@@ -89,7 +121,7 @@ def open_storage(path: str) -> Storage:
     return Storage(
         tickets=SqliteTickets(db), users=SqliteUsers(db), sessions=SqliteSessions(db), codes=SqliteCodes(db),
         counters=SqliteCounters(db), idempotency=SqliteIdempotency(db), directory=SqliteDirectory(db),
-        outbox=SqliteOutbox(db),
+        outbox=SqliteOutbox(db), links=SqliteSignInLinks(db),
     )
 
 
@@ -133,8 +165,11 @@ class Database:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
             current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
             for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
-                for statement in statements:
-                    conn.execute(statement)
+                for step in statements:
+                    if callable(step):
+                        step(conn)
+                    else:
+                        conn.execute(step)
                 conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
 
@@ -168,7 +203,7 @@ class SqliteTickets(TicketStore):
         with self.db.write() as conn, _unique("ticket"):
             conn.execute(
                 "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, next_due_at,"
-                " version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " address_key, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (ticket.id, ticket.number, ticket.reporter_id, *self._columns(ticket)),
             )
             if idempotency is not None:
@@ -180,7 +215,7 @@ class SqliteTickets(TicketStore):
         with self.db.write() as conn:
             changed = conn.execute(
                 "UPDATE tickets SET organisation = ?, state = ?, filed_at = ?, month = ?, next_due_at = ?,"
-                " version = ?, data = ? WHERE id = ? AND version = ?",
+                " address_key = ?, version = ?, data = ? WHERE id = ? AND version = ?",
                 (*self._columns(ticket), ticket.id, expected_version),
             ).rowcount
             if not changed:
@@ -194,7 +229,7 @@ class SqliteTickets(TicketStore):
         """The columns an update may change, in the order both statements list them."""
         filed_at = time_to_text(ticket.filed_at)
         return (ticket.organisation, ticket.state.value, filed_at, filed_at[:7], time_to_text(ticket.next_due_at),
-                ticket.version, _dump(codec.ticket_to_data(ticket)))
+                codec.open_address_key(ticket), ticket.version, _dump(codec.ticket_to_data(ticket)))
 
     def get(self, ticket_id: str) -> Ticket | None:
         return _load_first(self.db.read("SELECT data FROM tickets WHERE id = ?", (ticket_id,)),
@@ -226,6 +261,12 @@ class SqliteTickets(TicketStore):
         rows = self.db.read("SELECT data FROM history WHERE ticket_id = ? ORDER BY version", (ticket_id,))
         return _load_all(rows, codec.event_from_data)
 
+    OPEN_AT_ADDRESS_QUERY = "SELECT data FROM tickets WHERE address_key = ? ORDER BY filed_at DESC, id DESC"
+
+    def open_at_address(self, cause: str, street: str, house: str) -> list:
+        rows = self.db.read(self.OPEN_AT_ADDRESS_QUERY, (codec.address_key(cause, street, house),))
+        return _load_all(rows, codec.ticket_from_data)
+
     def _list(self, where: str, params: tuple) -> list:
         return _load_all(self.db.read("SELECT data FROM tickets " + where, params), codec.ticket_from_data)
 
@@ -247,25 +288,68 @@ class SqliteUsers(UserStore):
     def __init__(self, db: Database):
         self.db = db
 
-    def create(self, resident: Resident) -> None:
+    def create(self, resident: Resident, identities: tuple = ()) -> None:
+        claims = ([(PHONE, resident.phone)] if resident.phone else []) + list(identities)
         with self.db.write() as conn, _unique("user"):
             conn.execute("INSERT INTO users (id, phone, data) VALUES (?, ?, ?)",
                          (resident.id, resident.phone, _dump(codec.resident_to_data(resident))))
+            conn.executemany("INSERT INTO identities (kind, value, user_id) VALUES (?, ?, ?)",
+                             [(kind, value, resident.id) for kind, value in claims])
 
     def get(self, user_id: str) -> Resident | None:
         return _load_first(self.db.read("SELECT data FROM users WHERE id = ?", (user_id,)),
                            codec.resident_from_data)
 
-    def by_phone(self, phone: str) -> Resident | None:
-        return _load_first(self.db.read("SELECT data FROM users WHERE phone = ?", (phone,)),
-                           codec.resident_from_data)
+    def by_identity(self, kind: str, value: str) -> Resident | None:
+        rows = self.db.read("SELECT users.data FROM identities JOIN users ON users.id = identities.user_id"
+                            " WHERE identities.kind = ? AND identities.value = ?", (kind, value))
+        return _load_first(rows, codec.resident_from_data)
+
+    def link(self, user_id: str, kind: str, value: str) -> Resident:
+        with self.db.write() as conn:
+            resident = _load_first(conn.execute("SELECT data FROM users WHERE id = ?", (user_id,)).fetchall(),
+                                   codec.resident_from_data)
+            if resident is None:
+                raise NotFound("user_not_found")
+            owner = conn.execute("SELECT user_id FROM identities WHERE kind = ? AND value = ?",
+                                 (kind, value)).fetchone()
+            if owner is not None:
+                if owner[0] != user_id:
+                    raise AlreadyExists("already_exists", what="identity")
+                return resident
+            conn.execute("INSERT INTO identities (kind, value, user_id) VALUES (?, ?, ?)", (kind, value, user_id))
+            if kind == PHONE and not resident.phone:
+                resident = replace(resident, phone=value)
+                conn.execute("UPDATE users SET phone = ?, data = ? WHERE id = ?",
+                             (value, _dump(codec.resident_to_data(resident)), user_id))
+        return resident
+
+    def identities(self, user_id: str) -> list:
+        return [tuple(row) for row in self.db.read(
+            "SELECT kind, value FROM identities WHERE user_id = ? ORDER BY kind, value", (user_id,))]
 
     def update(self, resident: Resident) -> None:
-        with self.db.write() as conn, _unique("user"):
-            changed = conn.execute("UPDATE users SET phone = ?, data = ? WHERE id = ?",
-                                   (resident.phone, _dump(codec.resident_to_data(resident)), resident.id)).rowcount
+        with self.db.write() as conn:
+            changed = conn.execute("UPDATE users SET data = ? WHERE id = ? AND phone = ?",
+                                   (_dump(codec.resident_to_data(resident)), resident.id, resident.phone)).rowcount
             if not changed:
                 raise NotFound("user_not_found")
+
+
+class SqliteSignInLinks(SignInLinkStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def put(self, link: SignInLink) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT INTO sign_in_links (token_hash, data) VALUES (?, ?)",
+                         (link.token_hash, _dump(codec.link_to_data(link))))
+
+    def take(self, token_hash: str) -> SignInLink | None:
+        with self.db.write() as conn:
+            rows = conn.execute("DELETE FROM sign_in_links WHERE token_hash = ? RETURNING data",
+                                (token_hash,)).fetchall()
+        return _load_first(rows, codec.link_from_data)
 
 
 class SqliteSessions(SessionStore):

@@ -15,7 +15,7 @@ from ..domain.errors import (
     TooManyRequests, Unauthenticated,
 )
 from ..i18n import N_, translate
-from ..services.auth import SmsUnavailable
+from ..services.auth import EmailUnavailable, SmsUnavailable
 from .language import requested_language
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ STATUS = {
     InvalidInput: 422,
     TooManyRequests: 429,
     SmsUnavailable: 503,
+    EmailUnavailable: 503,
     # A domain error no row above names is still the caller's mistake, never a 500.
     DomainError: 400,
 }
@@ -93,25 +94,43 @@ MESSAGES = {
     "wrong_code": N_("Wrong code. Tries left: {tries_left}."),
     "too_many_wrong_codes": N_("Too many wrong tries. Ask for a new code."),
     "too_many_codes": N_("Too many codes asked for. Try again after {after}."),
+    "too_many_links": N_("Too many sign-in links asked for. Try again after {after}."),
     "sms_unavailable": N_("We could not send the SMS. Please try again in a few minutes."),
     "sign_in_required": N_("Please sign in."),
     "session_expired": N_("Your session has ended. Please sign in again."),
     "user_not_found": N_("Your session has ended. Please sign in again."),
+    "bad_email": N_("Enter an e-mail address, for example name@example.org."),
+    "email_unavailable": N_("We could not send the e-mail. Please try again in a few minutes."),
+    "bad_link": N_("This sign-in link is not complete. Open the link from the e-mail again."),
+    "link_expired": N_("This sign-in link has expired or was used already. Ask for a new one."),
+    "identity_in_use": N_("This is how another account signs in. Sign out first to use that account."),
+    "unknown_provider": N_("This way of signing in is not available."),
+    "sign_in_failed": N_("Signing in did not work. Please try again."),
     # Tickets.
     "unknown_cause": N_("Choose the problem from the list."),
     "unknown_street": N_("Choose the street from the list."),
-    "photos_not_supported": N_("Photos cannot be attached yet."),
     "ticket_not_found": N_("There is no such ticket."),
     "not_allowed": N_("You are not allowed to do this."),
     "unknown_command": N_("Unknown action."),
     "unknown_channel": N_("Unknown channel."),
     "rating_out_of_range": N_("Rate from 1 to 5."),
     "cannot_merge_into_itself": N_("A ticket cannot be merged into itself."),
+    # Photos.
+    "photo_not_image": N_("This file is not a photo. Choose a JPEG, PNG or WebP image."),
+    "photo_too_large": N_("The photo is too large: at most {limit} MB."),
+    "photo_missing": N_("The photo did not arrive. Add it again."),
+    "photo_not_yours": N_("This photo was not uploaded from your account. Add it again."),
+    "too_many_photos": N_("At most {limit} photos."),
+    "too_many_uploads": N_("Too many photos uploaded. Try again after {after}."),
+    "upload_not_allowed": N_("The photo upload was refused. Add the photo again."),
+    "upload_expired": N_("The time to upload the photo ran out. Add the photo again."),
 }
 
 # What `{field}` says in a message.
 FIELDS = {
     "phone": N_("phone number"),
+    "email": N_("e-mail address"),
+    "token": N_("sign-in link"),
     "code": N_("code"),
     "cause": N_("problem"),
     "address": N_("address"),
@@ -124,6 +143,10 @@ FIELDS = {
     "lat": N_("latitude"),
     "lon": N_("longitude"),
     "photos": N_("photos"),
+    "content_type": N_("file type"),
+    "size": N_("file size"),
+    "filename": N_("file name"),
+    "file": N_("file"),
     "text": N_("text"),
     "reason": N_("reason"),
     "language": N_("language"),
@@ -131,6 +154,10 @@ FIELDS = {
     "due_at": N_("due date"),
     "amount": N_("amount"),
     "score": N_("rating"),
+    "stars": N_("rating"),
+    "comment": N_("comment"),
+    "street": N_("street"),
+    "house": N_("house"),
     "into": N_("ticket to merge into"),
     "organisation": N_("organisation"),
     "channel": N_("channel"),

@@ -15,6 +15,10 @@ from . import errors
 from .language import requested_language
 
 COOKIE = "citydesk_session"
+# A provider sign-in's flow (services.oidc), between its start and the provider's
+# redirect back: SameSite=Lax, or that cross-site redirect would come back without it.
+FLOW_COOKIE = "citydesk_oauth"
+FLOW_PATH = "/api/auth/oidc"
 # Every body this API takes is a small JSON object: a ticket whose 4000-character
 # description is all escaped emoji still comes to under 50 KB.
 MAX_BODY = 64 * 1024
@@ -50,7 +54,10 @@ class Call:
 
     @property
     def token(self) -> str:
-        return _cookie_value(self.request.headers.get("cookie", ""), COOKIE)
+        return self.cookie(COOKIE)
+
+    def cookie(self, name: str) -> str:
+        return _cookie_value(self.request.headers.get("cookie", ""), name)
 
     @property
     def client_id(self) -> str:
@@ -99,8 +106,14 @@ def cleared_cookie(settings) -> str:
     return _cookie("", 0, settings)
 
 
-def _cookie(value: str, max_age: int, settings) -> str:
-    parts = [f"{COOKIE}={value}", "HttpOnly", "SameSite=Strict", "Path=/api", f"Max-Age={max_age}"]
+def flow_cookie(value: str, max_age: int, settings) -> str:
+    """The provider sign-in's cookie; `max_age` 0 clears it."""
+    return _cookie(value, max_age, settings, name=FLOW_COOKIE, same_site="Lax", path=FLOW_PATH)
+
+
+def _cookie(value: str, max_age: int, settings, name: str = COOKIE, same_site: str = "Strict",
+            path: str = "/api") -> str:
+    parts = [f"{name}={value}", "HttpOnly", f"SameSite={same_site}", f"Path={path}", f"Max-Age={max_age}"]
     # Plain-HTTP 127.0.0.1 in local mode would drop a Secure cookie.
     if not settings.local:
         parts.append("Secure")

@@ -18,6 +18,12 @@ def my_tickets(call):
     return tickets.my_tickets(call.deps, call.resident())
 
 
+# Chalice and API Gateway match a literal segment before a {parameter}: this is no ticket id.
+@blueprint.endpoint("/api/tickets/similar", methods=["GET"])
+def similar(call):
+    return tickets.similar(call.deps, call.resident(), call.query("cause"), call.query("street"), call.query("house"))
+
+
 @blueprint.endpoint("/api/tickets/{ticket_id}", methods=["GET"])
 def my_ticket(call, ticket_id):
     return tickets.my_ticket(call.deps, call.resident(), ticket_id)
@@ -34,3 +40,24 @@ def comment(call, ticket_id):
 @blueprint.endpoint("/api/tickets/{ticket_id}/withdraw", methods=["POST"])
 def withdraw(call, ticket_id):
     return tickets.resident_command(call.deps, call.resident(), ticket_id, "withdraw", {})
+
+
+@blueprint.endpoint("/api/tickets/{ticket_id}/confirm", methods=["POST"])
+def confirm(call, ticket_id):
+    resident = call.resident()
+    # No body or {}: nothing else is asked, and a body that is no JSON object is still refused.
+    if call.request.raw_body:
+        call.body()
+    return tickets.confirm(call.deps, resident, ticket_id)
+
+
+@blueprint.endpoint("/api/tickets/{ticket_id}/refute", methods=["POST"])
+def refute(call, ticket_id):
+    resident = call.resident()
+    return tickets.refute(call.deps, resident, ticket_id, call.body())
+
+
+@blueprint.endpoint("/api/tickets/{ticket_id}/rate", methods=["POST"])
+def rate(call, ticket_id):
+    resident = call.resident()
+    return tickets.rate(call.deps, resident, ticket_id, call.body())

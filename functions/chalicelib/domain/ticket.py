@@ -242,6 +242,10 @@ def _close(t, d, now, policy):
 
 
 def _start_second_round(t, d, now, policy):
+    # A refutation after the second round goes to the inspectorate (RULES), not to a
+    # third round: the inspector's order sets the next deadline.
+    if not _first_round(t):
+        return {}
     hours = policy.second_round_hours(t.sla_hours)
     return {"round": t.round + 1, "due_at": sla.due_at(now, hours), "sla_hours": hours,
             "reminded": False, "overdue": False, "done_at": None}

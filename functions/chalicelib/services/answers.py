@@ -8,8 +8,25 @@ never the reporter, the flat, the entrance, the note or the description.
 from datetime import datetime, timezone
 
 from ..domain.resident import Resident
-from ..domain.ticket import WORKING, Event, Ticket
+from ..domain.ticket import WORKING, Event, State, Ticket
+from ..i18n import N_, translate
 from .reference import Reference
+
+# The lifecycle states are code; what people read for each is text in the catalogue.
+STATUS_LABELS = {
+    State.NEW: N_("Received"),
+    State.ASSIGNED: N_("Sent to the executor"),
+    State.IN_PROGRESS: N_("In progress"),
+    State.DONE: N_("Done, awaiting confirmation"),
+    State.CLOSED: N_("Closed"),
+    State.REOPENED: N_("Second round"),
+    State.INSPECTION: N_("With the housing inspectorate"),
+    State.REJECTED: N_("Rejected"),
+    State.DUPLICATE: N_("Merged with another ticket"),
+    State.WITHDRAWN: N_("Withdrawn"),
+}
+# Who did what, as the resident sees it: staff act as the city, never as named people.
+PUBLIC_ROLES = ("resident", "system")
 
 
 def utc(at: datetime | None) -> str | None:
@@ -30,10 +47,15 @@ def overdue(ticket: Ticket, now: datetime) -> bool:
     return ticket.overdue or (ticket.state in WORKING and now >= ticket.due_at)
 
 
+def status_label(ticket: Ticket, lang: str) -> str:
+    return translate(lang, STATUS_LABELS[ticket.state])
+
+
 def summary(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
     """One line of the resident's list."""
     return {
         "id": ticket.id, "number": ticket.number, "status": ticket.state.value,
+        "status_label": status_label(ticket, lang),
         "cause": _cause(ticket, ref, lang), "category": _category(ticket, ref, lang),
         "address": {**ticket.address.to_data(), "street_name": _street_name(ticket, ref, lang)},
         "organisation": _organisation(ticket, ref, lang),
@@ -41,14 +63,27 @@ def summary(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
     }
 
 
-def detail(ticket: Ticket, history: list, ref: Reference, lang: str, now: datetime) -> dict:
-    """The resident's own ticket, with its history."""
+def detail(ticket: Ticket, history: list, ref: Reference, lang: str, now: datetime, actions: list,
+           photos: list = (), event_photos: dict | None = None) -> dict:
+    """The resident's own ticket, with its history, the `actions` they may take now
+    and its `photos` as short-lived links ([{"url"}]): never the stored keys.
+    `event_photos` gives the links of photos sent with a history entry (a
+    refutation's), by the entry's version."""
+    event_photos = event_photos or {}
     return {
         **summary(ticket, ref, lang, now),
-        "description": ticket.description, "lat": ticket.lat, "lon": ticket.lon, "photos": list(ticket.photos),
+        "description": ticket.description, "lat": ticket.lat, "lon": ticket.lon, "photos": list(photos),
         "district": _district(ticket, ref, lang), "closed_at": utc(ticket.closed_at), "rating": ticket.rating,
-        "history": [_event(e) for e in history],
+        "round": ticket.round, "actions": actions,
+        "history": [_event(e, event_photos.get(e.version, [])) for e in history],
     }
+
+
+def similar(ticket: Ticket, reader_id: str, lang: str) -> dict:
+    """An open ticket at the address a resident is about to report: what the public
+    answer shows of it, and whether it is the reader's own."""
+    return {"number": ticket.number, "status": ticket.state.value, "status_label": status_label(ticket, lang),
+            "filed_at": utc(ticket.filed_at), "due_at": utc(ticket.due_at), "mine": ticket.reporter_id == reader_id}
 
 
 def public(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
@@ -63,9 +98,10 @@ def public(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
     }
 
 
-def _event(event: Event) -> dict:
-    return {"at": utc(event.at), "command": event.command, "by": event.actor_role,
-            "from": event.from_state, "to": event.to_state, "note": event.note}
+def _event(event: Event, photos: list) -> dict:
+    return {"at": utc(event.at), "command": event.command,
+            "by": event.actor_role if event.actor_role in PUBLIC_ROLES else "staff",
+            "from": event.from_state, "to": event.to_state, "note": event.note, "photos": list(photos)}
 
 
 def _cause(ticket: Ticket, ref: Reference, lang: str) -> dict:

@@ -1,28 +1,38 @@
-"""Resident sign-in by phone: a 6-digit code by SMS, then a session.
+"""Resident sign-in: by phone (a 6-digit code by SMS), by e-mail (a link), or by a
+provider (services.oidc); then a session.
 
-Only keyed hashes (HMAC-SHA256 with the settings' secret) of codes and session
-tokens are stored, so a copy of the database signs nobody in.
+Each way proves an identity (domain.resident). An identity nobody holds makes a new
+account, unless the caller is signed in already: then it is linked to their account,
+and an identity another account holds is refused (no silent merge).
+
+Only keyed hashes (HMAC-SHA256 with the settings' secret) of codes, link tokens and
+session tokens are stored, so a copy of the database signs nobody in.
 """
 
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
 
 from ..domain.errors import AlreadyExists, DomainError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
-from ..domain.resident import Resident, mask_phone
-from ..domain.session import Session, SignInCode
+from ..domain.resident import EMAIL, PHONE, Resident, mask_email, mask_identity, mask_phone
+from ..domain.session import Session, SignInCode, SignInLink
+from . import email_texts, limits, sms_texts
 from . import phone as phones
-from . import sms_texts
-from .ports import SmsError
+from .ports import EmailError, SmsError
 
 log = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
 # Longer cookie values are not tokens this service made; they are not worth hashing.
 MAX_TOKEN = 100
+# RFC 5321's limit on a path; an address needs one "@" and a dot in its domain, the
+# mail server decides the rest (the link reaches only a working address).
+MAX_EMAIL = 254
+EMAIL_FORM = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 class SmsUnavailable(DomainError):
@@ -37,8 +47,10 @@ def request_code(deps, raw_phone, client_id: str, lang: str) -> tuple:
     phone = phones.normalise(raw_phone, deps.city.allowed_country_codes)
     settings = deps.settings
     now = deps.clock.now()
-    _count_within_limit(deps, f"codes-by-client:{client_id}", settings.codes_per_client_per_hour, now)
-    _count_within_limit(deps, f"codes-by-phone:{phone}", settings.codes_per_phone_per_hour, now)
+    limits.count_within_limit(deps, f"codes-by-client:{client_id}", settings.codes_per_client_per_hour, now,
+                              "too_many_codes")
+    limits.count_within_limit(deps, f"codes-by-phone:{phone}", settings.codes_per_phone_per_hour, now,
+                              "too_many_codes")
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     expires_at = now + timedelta(minutes=settings.code_ttl_minutes)
     deps.storage.codes.put(SignInCode(phone=phone, code_hash=_code_hash(settings.secret, phone, code),
@@ -52,9 +64,68 @@ def request_code(deps, raw_phone, client_id: str, lang: str) -> tuple:
     return phone, expires_at
 
 
-def verify_code(deps, raw_phone, raw_code, lang: str) -> tuple:
+class EmailUnavailable(DomainError):
+    """The e-mail provider failed; the caller may try again in a while (503)."""
+
+    code = "email_unavailable"
+
+
+def request_email_link(deps, raw_email, client_id: str, lang: str) -> tuple:
+    """E-mail a single-use sign-in link to the address; the address as read and when
+    the link expires.
+
+    The link opens a page of the site, which posts the token: a mail scanner that
+    fetches every link in a message signs nobody in and uses up nothing.
+    """
+    email = normalise_email(raw_email)
+    settings = deps.settings
+    now = deps.clock.now()
+    limits.count_within_limit(deps, f"links-by-client:{client_id}", settings.codes_per_client_per_hour, now,
+                        "too_many_links")
+    limits.count_within_limit(deps, f"links-by-email:{email}", settings.links_per_email_per_hour, now, "too_many_links")
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(minutes=settings.link_ttl_minutes)
+    deps.storage.links.put(SignInLink(token_hash=_keyed_hash(settings.secret, "link", token), email=email,
+                                      lang=lang, created_at=now, expires_at=expires_at))
+    url = f"{settings.site_url}/{lang}/signin-email.html#token={token}"
+    try:
+        deps.email.send(email, *email_texts.sign_in_link(lang, deps.city, url, settings.link_ttl_minutes))
+    except EmailError:
+        log.warning("sign-in link to %s not sent", mask_email(email))
+        raise EmailUnavailable("email_unavailable") from None
+    log.info("sign-in link sent to %s", mask_email(email))
+    return email, expires_at
+
+
+def verify_email_link(deps, raw_token, session_token: str = "") -> tuple:
+    """(resident, session token) for an e-mailed link's token, which it uses up;
+    the address is linked to the account of `session_token` if it is a live one.
+    A new account reads the language the link was asked for in."""
+    token = raw_token if isinstance(raw_token, str) and 0 < len(raw_token) <= MAX_TOKEN else ""
+    if not token:
+        raise InvalidInput("bad_link", field="token")
+    link = deps.storage.links.take(_keyed_hash(deps.settings.secret, "link", token))
+    now = deps.clock.now()
+    if link is None or link.expires_at <= now:
+        raise Unauthenticated("link_expired")
+    resident = sign_in_or_link(deps, EMAIL, link.email, link.lang, signed_in_user_id(deps, session_token))
+    return resident, open_session(deps, resident)
+
+
+def normalise_email(raw) -> str:
+    """' Jane.Doe@Example.ORG ' -> 'jane.doe@example.org'."""
+    email = raw.strip().lower() if isinstance(raw, str) else ""
+    if not email:
+        raise InvalidInput("required", field="email")
+    if len(email) > MAX_EMAIL or not EMAIL_FORM.fullmatch(email):
+        raise InvalidInput("bad_email", field="email")
+    return email
+
+
+def verify_code(deps, raw_phone, raw_code, lang: str, session_token: str = "") -> tuple:
     """(resident, session token) for the phone's current code; the account is made
-    on the first sign-in, in `lang`.
+    on the first sign-in, in `lang`, or the phone linked to the account of
+    `session_token` if it is a live one.
 
     Every attempt uses up one of the code's tries before the comparison, so no
     number of parallel guesses gets more than `wrong_tries_per_code` of them.
@@ -83,13 +154,63 @@ def verify_code(deps, raw_phone, raw_code, lang: str) -> tuple:
     if not codes.delete(phone, stored.code_hash):
         # Another verification of this code won the race.
         raise Unauthenticated("code_expired")
-    resident = _resident_for(deps, phone, lang, now)
+    resident = sign_in_or_link(deps, PHONE, phone, lang, signed_in_user_id(deps, session_token))
+    return resident, open_session(deps, resident)
+
+
+def sign_in_or_link(deps, kind: str, value: str, lang: str, link_to: str) -> Resident:
+    """The account a proven identity signs in to: with `link_to` (the id of the
+    signed-in caller), that account, the identity linked to it; else the identity's
+    own, made on its first sign-in in `lang`. AlreadyExists `identity_in_use` if
+    the caller is signed in and another account holds the identity."""
+    users = deps.storage.users
+    if link_to:
+        try:
+            resident = users.link(link_to, kind, value)
+        except AlreadyExists:
+            raise AlreadyExists("identity_in_use") from None
+        except NotFound:
+            raise Unauthenticated("session_expired") from None
+        log.info("resident %s linked a sign-in by %s", resident.id, kind)
+        return resident
+    resident = users.by_identity(kind, value)
+    if resident is not None:
+        return resident
+    resident = Resident(id=uuid.uuid4().hex, phone=value if kind == PHONE else "", language=lang,
+                        created_at=deps.clock.now())
+    try:
+        users.create(resident, () if kind == PHONE else ((kind, value),))
+    except AlreadyExists:
+        # The same identity signed up from another device at the same moment.
+        return users.by_identity(kind, value)
+    log.info("resident %s created at a sign-in by %s", resident.id, kind)
+    return resident
+
+
+def open_session(deps, resident: Resident) -> str:
+    """A new session of the resident; its token, for the cookie."""
+    settings = deps.settings
+    now = deps.clock.now()
     token = secrets.token_urlsafe(32)
     deps.storage.sessions.put(Session(
         token_hash=_token_hash(settings.secret, token), user_id=resident.id, kind="resident",
         created_at=now, expires_at=now + timedelta(days=settings.session_days)))
     log.info("resident %s signed in", resident.id)
-    return resident, token
+    return token
+
+
+def signed_in_user_id(deps, token: str) -> str:
+    """The signed-in resident's id, or "" when the token is no live session."""
+    try:
+        return current_resident(deps, token).id
+    except Unauthenticated:
+        return ""
+
+
+def linked_identities(deps, resident: Resident) -> list:
+    """The ways the resident signs in, masked as an answer may show them."""
+    return [{"kind": kind, "value": mask_identity(kind, value)}
+            for kind, value in deps.storage.users.identities(resident.id)]
 
 
 def current_resident(deps, token: str) -> Resident:
@@ -107,28 +228,6 @@ def current_resident(deps, token: str) -> Resident:
 def logout(deps, token: str) -> None:
     if token and len(token) <= MAX_TOKEN:
         deps.storage.sessions.delete(_token_hash(deps.settings.secret, token))
-
-
-def _resident_for(deps, phone: str, lang: str, now: datetime) -> Resident:
-    users = deps.storage.users
-    resident = users.by_phone(phone)
-    if resident is not None:
-        return resident
-    resident = Resident(id=uuid.uuid4().hex, phone=phone, language=lang, created_at=now)
-    try:
-        users.create(resident)
-    except AlreadyExists:
-        # The same phone signed up from another device at the same moment.
-        return users.by_phone(phone)
-    log.info("resident %s created for %s", resident.id, mask_phone(phone))
-    return resident
-
-
-def _count_within_limit(deps, key: str, limit: int, now: datetime) -> None:
-    """Count one more request in the current clock hour; TooManyRequests beyond `limit`."""
-    window_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    if deps.storage.counters.increment(key, window_end) > limit:
-        raise TooManyRequests("too_many_codes", after=window_end.astimezone(deps.city.zone).strftime("%H:%M"))
 
 
 def _code_hash(secret: str, phone: str, code: str) -> str:

@@ -4,7 +4,7 @@ Filing is not a lifecycle command, but who may file is decided here too.
 """
 
 from ..domain.errors import Forbidden, NotFound
-from ..domain.ticket import Actor, Ticket
+from ..domain.ticket import Actor, Ticket, allowed_commands
 
 MAY = {
     "resident": frozenset({"file", "comment", "withdraw", "confirm", "refute", "rate"}),
@@ -25,6 +25,12 @@ def can_see(actor: Actor, ticket: Ticket) -> bool:
     if actor.role == "executor":
         return ticket.organisation == actor.organisation
     return actor.role in MAY
+
+
+def actions(actor: Actor, ticket: Ticket) -> list:
+    """The commands the actor may take on the ticket now: their role's, that its state allows."""
+    may = MAY.get(actor.role, frozenset())
+    return [command for command in allowed_commands(ticket) if command in may]
 
 
 def check(actor: Actor, action: str, ticket: Ticket | None = None) -> None:

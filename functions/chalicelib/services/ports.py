@@ -9,14 +9,14 @@ Conventions every adapter keeps:
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..domain.catalogue import Catalogue
 from ..domain.address import Registry
 from ..domain.organisation import Organisation
 from ..domain.outbox import OutboxMessage
-from ..domain.resident import Resident
-from ..domain.session import Session, SignInCode
+from ..domain.resident import PHONE, Resident
+from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.ticket import Event, Ticket
 
 
@@ -72,21 +72,55 @@ class TicketStore(ABC):
     def history(self, ticket_id: str) -> list:
         """The ticket's events, oldest first (by version)."""
 
+    @abstractmethod
+    def open_at_address(self, cause: str, street: str, house: str) -> list:
+        """Open tickets of this cause at this street and house, newest filed first:
+        the duplicates a resident about to file is shown. The house is compared
+        normalised (domain.address.normalise_house: '12 а' is '12А'). Reads an
+        index that holds open tickets only, never the table."""
+
 
 class UserStore(ABC):
+    """Residents' accounts and the identities (domain.resident) that sign in to them."""
+
     @abstractmethod
-    def create(self, resident: Resident) -> None:
-        """AlreadyExists if the id or the phone is taken."""
+    def create(self, resident: Resident, identities: tuple = ()) -> None:
+        """Write the account holding its phone (if it has one) and each (kind, value)
+        of `identities`, all at once. AlreadyExists if the id or any identity is taken."""
 
     @abstractmethod
     def get(self, user_id: str) -> Resident | None: ...
 
     @abstractmethod
-    def by_phone(self, phone: str) -> Resident | None: ...
+    def by_identity(self, kind: str, value: str) -> Resident | None: ...
+
+    def by_phone(self, phone: str) -> Resident | None:
+        return self.by_identity(PHONE, phone)
+
+    @abstractmethod
+    def link(self, user_id: str, kind: str, value: str) -> Resident:
+        """Let the identity sign in to the account too; linking one it holds changes
+        nothing. A phone linked to an account without a phone becomes its phone.
+        The account after; AlreadyExists if another account holds the identity,
+        NotFound if there is no such account."""
+
+    @abstractmethod
+    def identities(self, user_id: str) -> list:
+        """The account's identities as (kind, value) pairs, sorted."""
 
     @abstractmethod
     def update(self, resident: Resident) -> None:
         """Replace a resident's account (same id and phone). NotFound if absent."""
+
+
+class SignInLinkStore(ABC):
+    @abstractmethod
+    def put(self, link: SignInLink) -> None: ...
+
+    @abstractmethod
+    def take(self, token_hash: str) -> SignInLink | None:
+        """Remove the link and return it, expired or not; None if there is none. Of
+        two callers taking one link, one gets it: a link signs in once."""
 
 
 class SessionStore(ABC):
@@ -203,6 +237,7 @@ class Storage:
     idempotency: IdempotencyStore
     directory: Directory
     outbox: OutboxStore
+    links: SignInLinkStore
 
 
 class SmsSender(ABC):
@@ -213,6 +248,48 @@ class SmsSender(ABC):
 
 class SmsError(Exception):
     pass
+
+
+class EmailSender(ABC):
+    @abstractmethod
+    def send(self, to: str, subject: str, text: str) -> str:
+        """Send one plain-text e-mail; the provider's message id. Raises EmailError on failure."""
+
+
+class EmailError(Exception):
+    pass
+
+
+class PhotoStore(ABC):
+    """Photos in a private store. Browsers upload straight to it with a signed form;
+    the API only issues the form and later checks and copies what arrived. Keys are
+    paths like "uploads/<resident id>/<name>.jpg". Each adapter keeps time by its own
+    clock (S3 by AWS's), so validities are given as durations."""
+
+    @abstractmethod
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: timedelta) -> dict:
+        """{"url", "fields"}: a form the browser POSTs, with `fields` then the file
+        as "file", that the store accepts only for exactly this key and content
+        type, a file of 1 to `max_bytes` bytes, within `expires_in`."""
+
+    @abstractmethod
+    def head(self, key: str) -> tuple | None:
+        """(size in bytes, content type) of a stored photo; None if there is none."""
+
+    @abstractmethod
+    def read(self, key: str) -> bytes:
+        """The stored bytes; NotFound if there are none."""
+
+    @abstractmethod
+    def write(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Removes it; no error if it is already gone."""
+
+    @abstractmethod
+    def signed_url(self, key: str, expires_in: timedelta) -> str:
+        """A URL that shows the photo to whoever holds it, for `expires_in`."""
 
 
 class Clock(ABC):

@@ -15,7 +15,7 @@ from ..domain.numbers import ticket_number
 from ..domain.outbox import OutboxMessage
 from ..domain.resident import Resident
 from ..domain.ticket import FINAL, SYSTEM, Actor, Address, Command, Ticket
-from . import answers, outbox, permissions, reference, sms_texts
+from . import answers, outbox, permissions, photos, reference, sms_texts
 from .ports import IdempotencyRecord
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,9 @@ MAX_IDEMPOTENCY_KEY = 200
 MAX_TICKET_ID = 100
 # Limits on the address parts a resident types.
 ADDRESS_LIMITS = {"house": 20, "entrance": 10, "flat": 10, "note": 300}
+# A resident's comment on refuting or rating the work.
+MAX_COMMENT = 2000
+STARS = range(1, 6)
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,19 @@ def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | 
     filing = parse_filing(payload, ref)
     street, house = filing.address.street, filing.address.house
     organisation = route(filing.cause, street, house, ref.registry)
+    # Last of the checks, as it writes: a request refused for anything else stores
+    # no photo. If the ticket write below fails, the copies stay as orphans.
+    stored_photos = photos.attach(deps, resident.id, payload.get("photos"))
     policy = deps.city.sla
     ticket, events = lifecycle.file(
         id=uuid.uuid4().hex, number=ticket_number(deps.storage.counters.next_sequence("ticket")),
         reporter_id=resident.id, channel="web", language=resident.language, topic=filing.cause.topic,
         cause=filing.cause.code, sla_class=filing.cause.sla_class, organisation=organisation,
         address=filing.address, district=ref.registry.district_of(street, house) or "",
-        description=filing.description, now=now, actor=actor, policy=policy, lat=filing.lat, lon=filing.lon)
+        description=filing.description, now=now, actor=actor, policy=policy, lat=filing.lat, lon=filing.lon,
+        photos=stored_photos)
     ticket, routed = lifecycle.apply(ticket, Command("route", SYSTEM, {"organisation": organisation}), now, policy)
-    messages = [_filed_message(deps, resident, ticket)] if resident.status_sms else []
+    messages = [_filed_message(deps, resident, ticket)] if resident.status_sms and resident.phone else []
     receipt = answers.receipt(ticket)
     record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL) if key else None
     try:
@@ -103,9 +110,22 @@ def parse_filing(payload: dict, ref: reference.Reference) -> Filing:
     lon = _coordinate(payload, "lon", 180)
     if (lat is None) != (lon is None):
         raise InvalidInput("coordinates_in_pairs", field="lon" if lon is None else "lat")
-    if payload.get("photos") not in (None, []):
-        raise InvalidInput("photos_not_supported", field="photos")
     return Filing(cause=cause, address=Address(street=street, **parts), description=description, lat=lat, lon=lon)
+
+
+def similar(deps, resident: Resident, cause: str, street: str, house: str) -> dict:
+    """Open tickets of this cause at this address, so that the resident may follow
+    one instead of filing a duplicate: of other people's tickets only what the
+    public page shows."""
+    permissions.check(Actor("resident", resident.id), "file")
+    ref = reference.load(deps.storage)
+    if ref.catalogue.cause(cause) is None:
+        raise InvalidInput("unknown_cause", field="cause")
+    if ref.registry.street(street) is None:
+        raise InvalidInput("unknown_street", field="street")
+    house = fields.text(house, "house", required=True, limit=ADDRESS_LIMITS["house"])
+    found = deps.storage.tickets.open_at_address(cause, street, house)
+    return {"tickets": [answers.similar(ticket, resident.id, resident.language) for ticket in found]}
 
 
 def my_tickets(deps, resident: Resident) -> dict:
@@ -123,14 +143,43 @@ def my_ticket(deps, resident: Resident, ticket_id: str) -> dict:
     return _detail(deps, ticket, resident.language)
 
 
-def resident_command(deps, resident: Resident, ticket_id: str, name: str, data: dict) -> dict:
+def confirm(deps, resident: Resident, ticket_id: str) -> dict:
+    """The resident confirms the work reported done: the ticket closes."""
+    return resident_command(deps, resident, ticket_id, "confirm", {})
+
+
+def refute(deps, resident: Resident, ticket_id: str, body: dict) -> dict:
+    """The resident says the work reported done is not: with a comment (and up to
+    three photos, kept on the history entry), a second, urgent round; after a
+    second round, the housing inspectorate."""
+    comment = fields.text(body.get("comment"), "comment", required=True, limit=MAX_COMMENT)
+    return resident_command(deps, resident, ticket_id, "refute", {"note": comment}, body.get("photos"))
+
+
+def rate(deps, resident: Resident, ticket_id: str, body: dict) -> dict:
+    """The resident rates a closed ticket once, 1 to 5 stars; the comment goes into the history."""
+    stars = body.get("stars")
+    # JSON's true is Python's 1, and 5.0 equals 5: neither is a number of stars.
+    if type(stars) is not int or stars not in STARS:
+        raise InvalidInput("rating_out_of_range", field="stars")
+    comment = fields.text(body.get("comment"), "comment", required=False, limit=MAX_COMMENT)
+    return resident_command(deps, resident, ticket_id, "rate", {"score": stars, "note": comment})
+
+
+def resident_command(deps, resident: Resident, ticket_id: str, name: str, data: dict, uploads=None) -> dict:
     """Apply a resident's command to their ticket, conditional on the version read:
-    StaleVersion (409) if the ticket moved on in between. The ticket after it."""
+    StaleVersion (409) if the ticket moved on in between. The ticket after it.
+
+    Photos uploaded under `uploads` go with the command (its event's "photos"),
+    attached only once the command is known to be legal: a refused one stores none."""
     actor = Actor("resident", resident.id)
     ticket = _visible(deps, actor, ticket_id)
     permissions.check(actor, name)
-    now = deps.clock.now()
-    changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, deps.city.sla)
+    now, policy = deps.clock.now(), deps.city.sla
+    changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
+    if uploads not in (None, []):
+        data = {**data, "photos": list(photos.attach(deps, resident.id, uploads))}
+        changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
     deps.storage.tickets.update(changed, ticket.version, events)
     log.info("resident %s: %s on ticket %s", resident.id, name, ticket.number)
     return _detail(deps, changed, resident.language)
@@ -144,8 +193,11 @@ def _visible(deps, actor: Actor, ticket_id: str) -> Ticket:
 
 
 def _detail(deps, ticket: Ticket, lang: str) -> dict:
-    return answers.detail(ticket, deps.storage.tickets.history(ticket.id), reference.load(deps.storage), lang,
-                          deps.clock.now())
+    actions = permissions.actions(Actor("resident", ticket.reporter_id), ticket)
+    history = deps.storage.tickets.history(ticket.id)
+    event_photos = {e.version: photos.links(deps, e.data["photos"]) for e in history if e.data.get("photos")}
+    return answers.detail(ticket, history, reference.load(deps.storage), lang, deps.clock.now(), actions,
+                          photos.links(deps, ticket.photos), event_photos)
 
 
 def _filed_message(deps, resident: Resident, ticket: Ticket) -> OutboxMessage:
