@@ -36,7 +36,12 @@ chromium:
 run: site
 	$(PY) -m local.server --port $(PORT) --backend $(BACKEND)
 
-test: chromium site
+# axe-core for the accessibility test, pinned in package-lock.json.
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: chromium node_modules site
 	$(PY) -m pytest -q
 
 bench: site

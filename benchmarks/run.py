@@ -7,13 +7,15 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "functions")]
 
-from benchmarks import cold_import  # noqa: E402
+from benchmarks import cold_import, pages  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 # name -> (function giving figures, goal check on those figures or None)
 BENCHMARKS = {
     "cold_import": (cold_import.measure, lambda f: f["cold_import_ratio"] <= 1.3),
+    "pages": (pages.measure, lambda f: f["max_page_bytes"] <= pages.PAGE_LIMIT
+              and f["home_critical_bytes"] <= pages.HOME_CRITICAL_LIMIT),
 }
 
 

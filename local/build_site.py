@@ -8,6 +8,7 @@ Texts come from the "site" gettext domain; compile it first with
 
 import argparse
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -30,13 +31,23 @@ ASSETS = ("css", "js", "favicon.svg")
 LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "English"}
 
 # Every page states it in a <meta> and the servers send it as a header: our own origin
-# only, no inline script or style, no third party.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
-    "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
-    "form-action 'self'",
-))
-# Browsers ignore (and complain about) frame-ancestors in a <meta>: header only.
+# only, no inline script or style, no third party. Photos are the one exception: on
+# AWS they live in a private bucket, reached through presigned URLs on the bucket's
+# origin, so that origin (CITYDESK_PHOTO_ORIGIN at build time) may be shown (img-src)
+# and posted to (connect-src). Thumbnails of photos not yet sent are data: URLs.
+PHOTO_ORIGIN = os.environ.get("CITYDESK_PHOTO_ORIGIN", "").strip()
+
+
+def content_security_policy(photo_origin: str = PHOTO_ORIGIN) -> str:
+    extra = f" {photo_origin}" if photo_origin else ""
+    return "; ".join((
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", f"img-src 'self' blob: data:{extra}",
+        f"connect-src 'self'{extra}", "font-src 'self'", "object-src 'none'", "base-uri 'none'",
+        "form-action 'self'",
+    ))
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 HEADER_POLICY = CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'"
 
 

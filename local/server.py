@@ -34,6 +34,7 @@ from chalicelib.jobs.tick import minute
 from chalicelib.settings import Settings
 
 from .build_site import HEADER_POLICY, OUT as SITE_DIR
+from . import uploads
 from .seed import seed_demo
 
 log = logging.getLogger("citydesk.local")
@@ -59,6 +60,8 @@ def prepare_var(var: Path) -> None:
     os.environ.setdefault("CITYDESK_DB_PATH", str(var / "citydesk.sqlite3"))
     os.environ.setdefault("CITYDESK_SMS", "log")
     os.environ.setdefault("CITYDESK_SMS_LOG", str(var / "sms.log"))
+    os.environ.setdefault("CITYDESK_EMAIL_LOG", str(var / "email.log"))
+    os.environ.setdefault("CITYDESK_PHOTO_DIR", str(var / "photos"))
     if not os.environ.get("CITYDESK_SECRET"):
         os.environ["CITYDESK_SECRET"] = local_secret(var / "secret")
 
@@ -83,7 +86,11 @@ def start_moto():
     host, port = moto.get_host_and_port()
     os.environ.pop("AWS_PROFILE", None)
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing",
-                      CITYDESK_BACKEND="dynamodb", CITYDESK_DYNAMODB_ENDPOINT=f"http://{host}:{port}")
+                      CITYDESK_BACKEND="dynamodb", CITYDESK_DYNAMODB_ENDPOINT=f"http://{host}:{port}",
+                      CITYDESK_S3_ENDPOINT=f"http://{host}:{port}")
+    os.environ.setdefault("CITYDESK_PHOTOS", "s3")
+    os.environ.setdefault("CITYDESK_PHOTO_BUCKET", "citydesk-local-photos")
+    os.environ.setdefault("CITYDESK_S3_PUBLIC_URL", uploads.LOCAL_S3_URL)
     return moto
 
 
@@ -140,6 +147,8 @@ def handler_class(api: Api, site: Path):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 status, headers, content = api(self.command, self.path, dict(self.headers.items()), body)
+            elif uploads.handles(path):
+                status, headers, content = uploads.answer(self.command, self.path, self.headers, self.rfile)
             else:
                 status, headers, content = self.static(path)
             self.send_response(status)
@@ -229,18 +238,23 @@ def main(argv=None):
 
 
 def serve(port: int, site: Path):
+    # Bound first, so e-mailed links and sign-in redirects name the port really used.
+    server = ThreadingHTTPServer((HOST, port), handler_class(Api(app), site))
+    server.daemon_threads = True
+    os.environ.setdefault("CITYDESK_SITE_URL", f"http://{HOST}:{server.server_address[1]}")
     settings = Settings.from_env()
     if settings.backend == "dynamodb":
         # Like bootstrap: pynamodb and botocore only load when they are used.
         from chalicelib.adapters.dynamodb import create_tables
 
         create_tables(settings.table_prefix, settings.region, settings.dynamodb_endpoint)
+    if settings.photos == "s3" and settings.s3_endpoint:
+        from chalicelib.adapters.photos import create_bucket
+
+        create_bucket(settings.photo_bucket, settings.region, settings.s3_endpoint)
     deps = bootstrap.build(settings)
     bootstrap.override(deps)
     print(f"demo resident phone: {seed_demo(deps)} (the sign-in code arrives in {settings.sms_log})", flush=True)
-
-    server = ThreadingHTTPServer((HOST, port), handler_class(Api(app), site))
-    server.daemon_threads = True
     ticker = Ticker(minute, deps)
     ticker.start()
     backend = f"{settings.backend} at {settings.dynamodb_endpoint}" if settings.dynamodb_endpoint else settings.backend

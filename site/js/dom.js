@@ -19,10 +19,15 @@ export function showError(node, message) {
   node.hidden = !message;
 }
 
+// The form's own alert; a part inside it (a photo picker) may have its own.
+export function formAlert(form) {
+  return form.querySelector(":scope > .error");
+}
+
 // Runs one form submission: the button is disabled meanwhile, and an API error
 // is shown in the form's alert. Resolves to the action's result, or undefined.
 export async function submitting(form, action) {
-  const alert = form.querySelector(".error");
+  const alert = formAlert(form);
   const buttons = form.querySelectorAll("button");
   showError(alert, "");
   buttons.forEach((button) => { button.disabled = true; });

@@ -1,16 +1,22 @@
-// The resident's tickets: current and completed.
+// One line of a ticket list: number, status, overdue mark, what, where, who, when.
 
-import { api, withLang } from "./api.js";
 import { element } from "./dom.js";
 import { addressLine, fill, statusLabel, texts, when } from "./text.js";
 
-function item(ticket) {
+const lang = document.documentElement.lang;
+
+export function statusBadges(ticket) {
+  const badges = [element("span", { class: `status status-${ticket.status}` }, ticket.status_label || statusLabel(ticket.status))];
+  if (ticket.overdue) badges.push(element("span", { class: "status overdue" }, texts.overdue));
+  return badges;
+}
+
+function ticketItem(ticket) {
   return element("li", { class: "ticket", "data-number": ticket.number },
     element("p", { class: "ticket-head" },
-      element("strong", {}, fill(texts.number, { number: ticket.number })),
-      " ",
-      element("span", { class: `status status-${ticket.status}` }, statusLabel(ticket.status)),
-      ticket.overdue ? element("span", { class: "status overdue" }, texts.overdue) : null),
+      element("a", { href: `/${lang}/ticket.html?id=${encodeURIComponent(ticket.id)}` },
+        fill(texts.number, { number: ticket.number })),
+      " ", ...statusBadges(ticket)),
     element("p", {}, `${ticket.category.name} · ${ticket.cause.name}`),
     element("p", {}, addressLine(ticket.address)),
     element("p", { class: "hint" }, ticket.organisation.name),
@@ -18,12 +24,7 @@ function item(ticket) {
       ticket.due_at ? ` · ${fill(texts.due, { date: when(ticket.due_at) })}` : ""));
 }
 
-function fillList(list, tickets) {
-  list.replaceChildren(...(tickets.length ? tickets.map(item) : [element("li", { class: "empty" }, texts.nothing_here)]));
-}
-
-export async function showTickets() {
-  const mine = await api("GET", withLang("/api/tickets"));
-  fillList(document.getElementById("current"), mine.current);
-  fillList(document.getElementById("completed"), mine.completed);
+export function fillList(list, tickets) {
+  list.replaceChildren(...(tickets.length ? tickets.map(ticketItem)
+    : [element("li", { class: "empty" }, texts.nothing_here)]));
 }

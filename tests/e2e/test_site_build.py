@@ -91,3 +91,18 @@ def test_no_page_holds_what_the_content_security_policy_refuses(site):
                for path in site.rglob("*.html")}
     assert {path: found for path, found in refused.items() if found} == {}
     assert "'unsafe-inline'" not in build_site.CONTENT_SECURITY_POLICY
+
+
+def test_the_photo_origin_given_at_build_time_may_show_images_and_take_uploads_and_nothing_else():
+    bucket = "https://citydesk-photos.s3.eu-central-1.amazonaws.com"
+    policy = dict(part.split(" ", 1) for part in build_site.content_security_policy(bucket).split("; "))
+    assert policy["img-src"] == f"'self' blob: data: {bucket}"
+    assert policy["connect-src"] == f"'self' {bucket}"
+    assert policy["script-src"] == policy["style-src"] == policy["default-src"] == "'self'"
+    assert "citydesk-photos" not in build_site.content_security_policy("")
+
+
+@pytest.mark.parametrize("name", ["index.html", "contacts.html", "outages.html", "stats.html"])
+def test_reading_pages_load_no_script_at_all(site, name):
+    for lang in build_site.load_city().languages:
+        assert "<script" not in (site / lang / name).read_text(encoding="utf-8")

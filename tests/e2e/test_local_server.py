@@ -1,0 +1,52 @@
+"""The local server as a browser meets it: one origin for the site and the API, the
+CSP on every page, nothing outside the site served, no query string in its log."""
+
+import html
+import http.client
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from local import build_site
+
+pytestmark = pytest.mark.e2e
+
+# What the server prints for each request: method, path, status, time.
+REQUEST_LINE = re.compile(r"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\S+) (\d{3}) \d+ms$")
+
+
+def test_the_server_logs_each_request_without_its_query_string(server, browser):
+    context = browser.new_context()
+    context.request.get(server.url + "/api/streets?q=%2B380675550123")
+    context.close()
+    assert server.wait_for(r"^GET /api/streets \d{3} ")
+    logged = [found.group(2) for found in map(REQUEST_LINE.match, server.lines) if found]
+    assert not [path for path in logged if "?" in path or "380675550123" in path]
+
+
+def test_an_unknown_api_path_answers_404_in_the_error_shape(server, browser):
+    context = browser.new_context()
+    answer = context.request.get(server.url + "/api/no/such/thing")
+    assert answer.status == 404
+    assert set(answer.json()["error"]) == {"code", "message"}
+    context.close()
+
+
+def test_pages_carry_the_content_security_policy_and_nothing_outside_the_site_is_served(server):
+    connection = http.client.HTTPConnection(urlsplit(server.url).netloc)
+    connection.request("GET", "/uk/")
+    page = connection.getresponse()
+    body = page.read().decode("utf-8")
+    connection.request("GET", "/../functions/app.py")
+    escape = connection.getresponse()
+    escape.read()
+    assert page.status == 200
+    assert page.getheader("Content-Security-Policy") == build_site.HEADER_POLICY
+    assert f'content="{build_site.CONTENT_SECURITY_POLICY}"' in html.unescape(body)
+    assert "frame-ancestors 'none'" in page.getheader("Content-Security-Policy")
+    assert escape.status == 404
+
+
+def test_the_local_secret_is_readable_by_its_owner_only(server):
+    assert (server.var / "secret").stat().st_mode & 0o777 == 0o600
