@@ -4,14 +4,13 @@
 provider so a person running citydesk locally can open the link they were sent.
 """
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from ..domain.resident import mask_email
 from ..services.ports import EmailError, EmailSender
+from . import message_log
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +21,8 @@ class LogEmail(EmailSender):
         self._count = 0
 
     def send(self, to: str, subject: str, text: str) -> str:
-        at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        line = json.dumps({"to": to, "subject": subject, "text": text, "at": at}, ensure_ascii=False)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(line + "\n")
+            message_log.append(self.path, {"to": to, "subject": subject, "text": text})
         except OSError as error:
             raise EmailError(f"cannot write {self.path}: {error.strerror}") from error
         self._count += 1

@@ -4,14 +4,13 @@
 the provider so a person running citydesk locally can read the code they were sent.
 """
 
-import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from ..domain.resident import mask_phone
 from ..services.ports import SmsError, SmsSender
+from . import message_log
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +21,8 @@ class LogSms(SmsSender):
         self._count = 0
 
     def send(self, to: str, text: str, *, urgent: bool = False) -> str:
-        at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        line = json.dumps({"to": to, "text": text, "at": at}, ensure_ascii=False)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(line + "\n")
+            line = message_log.append(self.path, {"to": to, "text": text})
         except OSError as error:
             raise SmsError(f"cannot write {self.path}: {error.strerror}") from error
         print(f"SMS {line}", flush=True)
