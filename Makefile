@@ -7,7 +7,7 @@ BACKEND ?= sqlite
 LOCALE := functions/chalicelib/locale
 export PYTHONPATH := functions:.
 
-.PHONY: venv run test bench site i18n requirements chromium clean
+.PHONY: venv run test bench site i18n requirements chromium clean admin
 
 $(VENV)/.installed: pyproject.toml tools/requirements.py
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ chromium:
 
 run: site
 	$(PY) -m local.server --port $(PORT) --backend $(BACKEND)
+
+# A staff admin account; its password is printed once. Against the local run's
+# storage (its secret from var/) unless CITYDESK_* variables name another.
+admin: $(VENV)/.installed
+	@test "$(origin USERNAME)" = "command line" || { echo 'usage: make admin USERNAME=name [NAME="Full Name"]' >&2; exit 2; }
+	CITYDESK_SECRET="$${CITYDESK_SECRET:-$$(cat var/secret 2>/dev/null)}" \
+		$(PY) -m tools.create_admin --username "$(USERNAME)" $(if $(NAME),--name "$(NAME)")
 
 # axe-core for the accessibility test, pinned in package-lock.json.
 node_modules: package.json package-lock.json

@@ -2,12 +2,16 @@
 
 from chalice import Chalice
 
-from chalicelib.api import auth, errors, health, http, public, reference, tickets, uploads
+from chalicelib.api import (
+    admin_auth, admin_directory, admin_open311_keys, admin_outages, admin_tickets, auth, errors, health, http, public,
+    reference, tickets, uploads,
+)
 from chalicelib.jobs import schedule
 
 app = Chalice(app_name="citydesk")
 # The first registered wraps the rest: errors are reshaped before they are serialised.
 app.register_middleware(http.json_no_store, "http")
 app.register_middleware(errors.reshape_chalice_errors, "http")
-for module in (health, reference, auth, tickets, uploads, public, schedule):
+for module in (health, reference, auth, tickets, uploads, public, admin_auth, admin_tickets, admin_outages,
+               admin_directory, admin_open311_keys, schedule):
     app.register_blueprint(module.blueprint)

@@ -1,5 +1,6 @@
 """Demo data for a local run: a resident and a few tickets in different states,
-filed through the real services, so the cabinet shows something on the first visit.
+filed through the real services, so the cabinet shows something on the first visit;
+and the demo staff accounts (local.demo_staff).
 
 Seeded once per storage: a second start finds the demo resident and adds nothing.
 """
@@ -7,6 +8,7 @@ Seeded once per storage: a second start finds the demo resident and adds nothing
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 
 from chalicelib.adapters.clock import FixedClock
 from chalicelib.domain import ticket as lifecycle
@@ -14,6 +16,8 @@ from chalicelib.domain.resident import Resident
 from chalicelib.domain.ticket import Actor, Command
 from chalicelib.services import permissions, tickets
 from chalicelib.services.phone import normalise
+
+from . import demo_staff
 
 DEMO_PHONE = "+380 67 000 15 80"
 
@@ -50,8 +54,11 @@ DEMOS = (
 )
 
 
-def seed_demo(deps) -> str:
-    """The demo resident's phone (E.164), with its tickets filed on the first call."""
+def seed_demo(deps, var: Path) -> str:
+    """The demo resident's phone (E.164), with its tickets filed on the first call.
+    The demo staff accounts are printed, and written to `var`, when they are made."""
+    accounts_file = var / demo_staff.FILE_NAME
+    print(demo_staff.describe(demo_staff.seed_staff(deps, accounts_file), accounts_file), flush=True)
     phone = normalise(DEMO_PHONE, deps.city.allowed_country_codes)
     if deps.storage.users.by_phone(phone) is not None:
         return phone

@@ -229,7 +229,7 @@ def main(argv=None):
         os.environ["CITYDESK_BACKEND"] = "sqlite"
     moto = start_moto() if args.backend == "moto" else None
     try:
-        serve(args.port, args.site)
+        serve(args.port, args.site, args.var.resolve())
     except KeyboardInterrupt:
         print("Stopped.", flush=True)
     finally:
@@ -237,7 +237,7 @@ def main(argv=None):
             moto.stop()
 
 
-def serve(port: int, site: Path):
+def serve(port: int, site: Path, var: Path):
     # Bound first, so e-mailed links and sign-in redirects name the port really used.
     server = ThreadingHTTPServer((HOST, port), handler_class(Api(app), site))
     server.daemon_threads = True
@@ -254,7 +254,7 @@ def serve(port: int, site: Path):
         create_bucket(settings.photo_bucket, settings.region, settings.s3_endpoint)
     deps = bootstrap.build(settings)
     bootstrap.override(deps)
-    print(f"demo resident phone: {seed_demo(deps)} (the sign-in code arrives in {settings.sms_log})", flush=True)
+    print(f"demo resident phone: {seed_demo(deps, var)} (the sign-in code arrives in {settings.sms_log})", flush=True)
     ticker = Ticker(minute, deps)
     ticker.start()
     backend = f"{settings.backend} at {settings.dynamodb_endpoint}" if settings.dynamodb_endpoint else settings.backend

@@ -9,9 +9,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.numbers import ticket_number
+from chalicelib.domain.open311_key import Open311Key
+from chalicelib.domain.outage import Outage
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.resident import Resident
 from chalicelib.domain.session import Session, SignInCode
+from chalicelib.domain.staff import StaffMember
 from chalicelib.domain.ticket import Actor, Address, Ticket, file
 from chalicelib.services.ports import IdempotencyRecord
 
@@ -57,6 +60,30 @@ def make_resident(**overrides) -> Resident:
     fields = {"id": f"resident-{n}", "phone": f"+38050{n:07d}", "language": "uk", "created_at": NOW,
               "name": "Olena Kovalenko", "email": "", "status_sms": True}
     return Resident(**{**fields, **overrides})
+
+
+def make_staff(**overrides) -> StaffMember:
+    """An operator by default; `password_hash` is no real hash (services.staff makes those)."""
+    n = next(_serial)
+    fields = {"id": f"staff-{n}", "username": f"staff{n}", "role": "operator", "name": f"Operator {n}",
+              "password_hash": "not-a-hash", "created_at": NOW}
+    return StaffMember(**{**fields, **overrides})
+
+
+def make_outage(**overrides) -> Outage:
+    """An active water outage on two houses, from NOW for six hours."""
+    n = next(_serial)
+    fields = {"id": f"outage-{n}", "kind": "water", "area": "Tsentralnyi, around the Opera House",
+              "addresses": (("yavornytskoho-ave", ("8", "44")),), "reason": "A main burst: repairs.",
+              "starts_at": NOW, "expected_end": NOW + timedelta(hours=6), "created_by": "staff-1", "created_at": NOW,
+              "updated_by": "staff-1", "updated_at": NOW}
+    return Outage(**{**fields, **overrides})
+
+
+def make_open311_key(**overrides) -> Open311Key:
+    n = next(_serial)
+    fields = {"id": f"key-{n}", "name": f"Partner {n}", "key_hash": f"key-hash-{n}", "created_at": NOW}
+    return Open311Key(**{**fields, **overrides})
 
 
 def make_session(**overrides) -> Session:

@@ -38,6 +38,14 @@ def settings(tmp_path):
 
 
 @pytest.fixture
+def cheap_password_hashes(monkeypatch):
+    """argon2 at its lowest cost, for tests that make and check many staff passwords."""
+    from chalicelib.services import staff
+
+    monkeypatch.setattr(staff, "HASH_COST", {"time_cost": 1, "memory_cost": 8, "parallelism": 1})
+
+
+@pytest.fixture
 def deps(settings, clock, sms, email):
     return bootstrap.build(settings, clock=clock, sms=sms, email=email)
 

@@ -34,6 +34,9 @@ class Api:
     def patch(self, path: str, body=None, headers: dict | None = None):
         return self._send("PATCH", path, body, headers, None)
 
+    def request(self, method: str, path: str, body=None, headers: dict | None = None):
+        return self._send(method, path, body, headers, None)
+
     def _send(self, method, path, body, headers, raw):
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
         return self.client.http.request(method, path, headers={"Content-Type": "application/json", **(headers or {})},
@@ -46,6 +49,16 @@ class Api:
         verified = self.post(f"/api/auth/phone/verify?lang={lang}", {"phone": phone, "code": self.last_code()})
         assert verified.status_code == 200, verified.body
         return {"Cookie": verified.headers["Set-Cookie"].split(";")[0]}
+
+    def staff(self, role: str = "operator", organisation: str | None = None, **fields) -> dict:
+        """Headers carrying the session cookie of a new staff member of this role
+        (signed in directly: tests of signing in itself go through the login)."""
+        from chalicelib.services import staff
+        from tests.builders import make_staff
+
+        member = make_staff(role=role, organisation=organisation, **fields)
+        self.deps.storage.staff.create(member)
+        return {"Cookie": f"citydesk_staff={staff.open_session(self.deps, member)}"}
 
     def last_code(self) -> str:
         return next(word for word in self.sms.sent[-1].text.replace(".", " ").split() if word.isdigit()

@@ -18,6 +18,7 @@ from chalicelib.adapters import dynamodb
 from chalicelib.domain.address import Registry
 from chalicelib.domain.outbox import DEAD, SENT
 from chalicelib.domain.ticket import Actor, Address, Command, State, apply
+from chalicelib.services.ports import QueueQuery
 from tests.builders import NOW, OPERATOR, make_message, store_ticket
 from tests.contract.conftest import FAKE_AWS_ENV, PREFIX, REGION
 
@@ -189,3 +190,20 @@ def test_importing_the_backend_needs_no_region_no_credentials_and_no_boto3():
     code = "import sys; from chalicelib.adapters import dynamodb; assert 'boto3' not in sys.modules"
 
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
+
+
+def test_a_queue_page_fills_up_with_matches_reading_the_index_a_page_of_entries_at_a_time(aws, monkeypatch):
+    monkeypatch.setattr(dynamodb, "QUEUE_PAGE", 4)
+    storage = open_tables()
+    for minutes in range(10):
+        store_ticket(storage, organisation="dniprovodokanal", due_at=NOW + timedelta(minutes=minutes))
+    wanted = [store_ticket(storage, organisation="teploenergo", due_at=NOW + timedelta(hours=hours))
+              for hours in (5, 6, 7)]
+    query = QueueQuery(states=("new",), organisation="teploenergo")
+
+    with reads_of(models().tickets) as reads:
+        first, cursor = storage.tickets.queue(query, 2)
+    rest, end = storage.tickets.queue(query, 2, after=cursor)
+
+    assert ([t.id for t in first], [t.id for t in rest], end) == ([t.id for t in wanted[:2]], [wanted[2].id], None)
+    assert len(reads) >= 3 and all(read <= 4 for _, read in reads)

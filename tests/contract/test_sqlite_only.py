@@ -11,6 +11,7 @@ from chalicelib.adapters import sqlite
 from chalicelib.adapters.codec import address_key, ticket_to_data, time_to_text
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.ticket import Address, Command, State, apply
+from chalicelib.services.ports import QueueQuery
 from tests.builders import NOW, OPERATOR, make_message, make_ticket, store_ticket
 
 THREADS = 8
@@ -150,7 +151,7 @@ def test_a_new_migration_is_applied_on_open_and_the_data_stays(path, monkeypatch
     ticket = store_ticket(sqlite.open_storage(path))
     known = len(sqlite.MIGRATIONS)
     monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS + (
-        ("CREATE TABLE outages (id TEXT PRIMARY KEY, data TEXT NOT NULL)",),))
+        ("CREATE TABLE migration_probe (id TEXT PRIMARY KEY, data TEXT NOT NULL)",),))
 
     migrated = sqlite.open_storage(path)
 
@@ -158,4 +159,27 @@ def test_a_new_migration_is_applied_on_open_and_the_data_stays(path, monkeypatch
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() \
             == [(n,) for n in range(1, known + 2)]
-        assert conn.execute("SELECT count(*) FROM outages").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM migration_probe").fetchone() == (0,)
+
+
+def test_migrating_a_file_from_before_the_staff_queue_puts_the_tickets_it_holds_in_the_queue(path, monkeypatch):
+    queue_migration = next(i for i, steps in enumerate(sqlite.MIGRATIONS) if sqlite._fill_queue_columns in steps)
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:queue_migration])
+    sqlite.open_storage(path)
+    later = make_ticket(organisation="teploenergo", escalated=True, due_at=NOW + timedelta(hours=9))
+    sooner = make_ticket(organisation="teploenergo", escalated=True, due_at=NOW + timedelta(hours=1))
+    elsewhere = make_ticket(organisation="dniprovodokanal")
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
+              time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t)))
+             for t in (later, sooner, elsewhere)])
+    monkeypatch.undo()
+
+    migrated = sqlite.open_storage(path)
+
+    query = QueueQuery(organisation="teploenergo", escalated=True)
+    assert migrated.tickets.queue(query, 10) == ([sooner, later], None)
+    assert migrated.tickets.count_by_state(QueueQuery()) == {"new": 3}

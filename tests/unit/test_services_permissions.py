@@ -4,7 +4,7 @@ import pytest
 
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.ticket import COMMANDS, Actor
-from chalicelib.services.permissions import MAY, check
+from chalicelib.services.permissions import MAY, OTHER_ACTIONS, actions, can_see, check, queue_scope
 from tests.builders import make_ticket
 
 MINE = make_ticket(reporter_id="resident-1", organisation="dniprovodokanal")
@@ -13,7 +13,7 @@ STRANGER = Actor("resident", "resident-2")
 
 
 def test_every_command_in_the_table_is_a_lifecycle_command_and_every_command_has_someone():
-    granted = set().union(*MAY.values()) - {"file"}
+    granted = set().union(*MAY.values()) - OTHER_ACTIONS
     assert granted <= set(COMMANDS)
     assert set(COMMANDS) <= granted
 
@@ -49,3 +49,39 @@ def test_an_admin_manages_the_directory_not_tickets():
 def test_an_unknown_role_may_do_nothing():
     with pytest.raises(Forbidden):
         check(Actor("visitor", "v"), "comment")
+
+
+ESCALATED = make_ticket(organisation="dniprovodokanal", escalated=True)
+INSPECTOR = Actor("inspector", "i-1")
+ADMIN = Actor("admin", "a-1")
+
+
+def test_an_inspector_sees_only_escalated_tickets():
+    check(INSPECTOR, "see_tickets", ESCALATED)
+    with pytest.raises(NotFound):
+        check(INSPECTOR, "see_tickets", MINE)
+
+
+def test_an_admin_reads_every_ticket_but_takes_no_command_on_it():
+    check(ADMIN, "see_tickets", MINE)
+    check(ADMIN, "see_tickets", ESCALATED)
+    assert MAY["admin"] & set(COMMANDS) == set()
+    assert actions(ADMIN, MINE) == []
+
+
+@pytest.mark.parametrize("role", ["operator", "executor", "inspector", "admin"])
+def test_every_staff_role_reads_the_queue_and_the_directory(role):
+    assert {"see_tickets", "see_directory", "see_outages"} <= MAY[role]
+
+
+@pytest.mark.parametrize("actor", [Actor("operator", "o-1"), Actor("executor", "e-1", "dniprovodokanal"),
+                                   Actor("executor", "e-2", "teploenergo"), Actor("executor", "e-3"), INSPECTOR,
+                                   ADMIN])
+def test_the_queue_scope_lets_through_exactly_the_tickets_the_actor_may_see(actor):
+    tickets = [MINE, ESCALATED, make_ticket(organisation="teploenergo")]
+    scope = queue_scope(actor)
+
+    def passes(ticket) -> bool:
+        return all(getattr(ticket, name) == value for name, value in scope.items())
+
+    assert [passes(t) for t in tickets] == [can_see(actor, t) for t in tickets]

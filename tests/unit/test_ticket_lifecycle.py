@@ -20,39 +20,41 @@ POLICY = SlaPolicy()
 OPERATOR = Actor("operator", "op-1")
 
 WORKING_FLAGS = {"remind": None, "mark_overdue": None}  # None: the state stays
+# Whether the description may be published is the operator's say in every state.
+PUBLISH = {"publish": None}
 EXPECTED = {
     ("new", "plain"): {"route": "assigned", "reject": "rejected", "merge": "duplicate",
-                       "withdraw": "withdrawn", "comment": None, **WORKING_FLAGS},
+                       "withdraw": "withdrawn", "comment": None, **WORKING_FLAGS, **PUBLISH},
     ("assigned", "plain"): {"route": "assigned", "accept": "in_progress", "reject": "rejected",
-                            "merge": "duplicate", "withdraw": "withdrawn", "comment": None, **WORKING_FLAGS},
-    ("in_progress", "plain"): {"report_done": "done", "comment": None, **WORKING_FLAGS},
+                            "merge": "duplicate", "withdraw": "withdrawn", "comment": None, **WORKING_FLAGS, **PUBLISH},
+    ("in_progress", "plain"): {"report_done": "done", "comment": None, **WORKING_FLAGS, **PUBLISH},
     ("done", "plain"): {"confirm": "closed", "callback_satisfied": "closed", "auto_close": "closed",
-                        "refute": "reopened", "callback_unsatisfied": "reopened", "comment": None},
-    ("closed", "plain"): {"rate": None},
-    ("reopened", "plain"): {"accept": "in_progress", "escalate": "inspection", "comment": None, **WORKING_FLAGS},
+                        "refute": "reopened", "callback_unsatisfied": "reopened", "comment": None, **PUBLISH},
+    ("closed", "plain"): {"rate": None, **PUBLISH},
+    ("reopened", "plain"): {"accept": "in_progress", "escalate": "inspection", "comment": None, **WORKING_FLAGS, **PUBLISH},
     ("inspection", "plain"): {"inspect": None, "order": "in_progress", "fine": None, "resolve": "closed",
-                              "comment": None},
-    ("rejected", "plain"): {},
-    ("duplicate", "plain"): {},
-    ("withdrawn", "plain"): {},
+                              "comment": None, **PUBLISH},
+    ("rejected", "plain"): {**PUBLISH},
+    ("duplicate", "plain"): {**PUBLISH},
+    ("withdrawn", "plain"): {**PUBLISH},
     # The second round: a refutation or an unhappy call-back goes to the inspectorate,
     # and work in progress may be escalated.
     ("done", "second_round"): {"confirm": "closed", "callback_satisfied": "closed", "auto_close": "closed",
-                               "refute": "inspection", "callback_unsatisfied": "inspection", "comment": None},
+                               "refute": "inspection", "callback_unsatisfied": "inspection", "comment": None, **PUBLISH},
     ("in_progress", "second_round"): {"report_done": "done", "escalate": "inspection", "comment": None,
-                                      **WORKING_FLAGS},
+                                      **WORKING_FLAGS, **PUBLISH},
     # Overdue work may be escalated; it is not marked overdue twice.
     ("new", "overdue"): {"route": "assigned", "reject": "rejected", "merge": "duplicate", "withdraw": "withdrawn",
-                         "comment": None, "escalate": "inspection"},
+                         "comment": None, "escalate": "inspection", **PUBLISH},
     ("assigned", "overdue"): {"route": "assigned", "accept": "in_progress", "reject": "rejected",
                               "merge": "duplicate", "withdraw": "withdrawn", "comment": None,
-                              "escalate": "inspection"},
-    ("in_progress", "overdue"): {"report_done": "done", "comment": None, "escalate": "inspection"},
+                              "escalate": "inspection", **PUBLISH},
+    ("in_progress", "overdue"): {"report_done": "done", "comment": None, "escalate": "inspection", **PUBLISH},
     ("reopened", "reminded"): {"accept": "in_progress", "escalate": "inspection", "comment": None,
-                               "mark_overdue": None},
+                               "mark_overdue": None, **PUBLISH},
     # Work under an inspector's order may be fined.
-    ("in_progress", "ordered"): {"report_done": "done", "comment": None, "fine": None, **WORKING_FLAGS},
-    ("closed", "rated"): {},
+    ("in_progress", "ordered"): {"report_done": "done", "comment": None, "fine": None, **WORKING_FLAGS, **PUBLISH},
+    ("closed", "rated"): {**PUBLISH},
 }
 
 DATA = {
@@ -63,6 +65,7 @@ DATA = {
     "merge": {"into": "other-ticket"},
     "rate": {"score": 4},
     "comment": {"text": "The water is brown again"},
+    "publish": {"public": True},
 }
 
 

@@ -7,9 +7,12 @@ from dataclasses import asdict, fields
 from datetime import datetime, timezone
 
 from ..domain.address import normalise_house
+from ..domain.open311_key import Open311Key
+from ..domain.outage import Outage
 from ..domain.outbox import OutboxMessage
 from ..domain.resident import Resident
 from ..domain.session import Session, SignInCode, SignInLink
+from ..domain.staff import StaffMember
 from ..domain.ticket import Address, Event, State, Ticket
 from ..services.ports import IdempotencyRecord
 
@@ -81,6 +84,11 @@ def open_address_key(ticket: Ticket) -> str | None:
     return address_key(ticket.cause, ticket.address.street, ticket.address.house) if ticket.is_open else None
 
 
+def queue_key(ticket: Ticket) -> str:
+    """A ticket's place in the staff queue, and the paging cursor: its deadline, then its id."""
+    return f"{time_to_text(ticket.due_at)}#{ticket.id}"
+
+
 def event_to_data(event: Event) -> dict:
     return _times_out(event, ("at",))
 
@@ -105,6 +113,21 @@ def session_to_data(session: Session) -> dict:
 
 def session_from_data(data: dict) -> Session:
     return Session(**_times_in(data, ("created_at", "expires_at")))
+
+
+_STAFF_TIMES = ("created_at", "locked_until", "sessions_after")
+
+
+def staff_to_data(member: StaffMember) -> dict:
+    return _times_out(member, _STAFF_TIMES)
+
+
+def staff_from_data(data: dict) -> StaffMember:
+    data = _times_in(data, _STAFF_TIMES)
+    for name in ("failed_logins", "version", "totp_step"):
+        if name in data:
+            data[name] = int(data[name])
+    return StaffMember(**data)
 
 
 def link_to_data(link: SignInLink) -> dict:
@@ -146,3 +169,27 @@ def idempotency_from_data(data: dict) -> IdempotencyRecord:
     data = _times_in(data, ("created_at", "expires_at"))
     data["status"] = int(data["status"])
     return IdempotencyRecord(**data)
+
+
+_OUTAGE_TIMES = ("starts_at", "expected_end", "created_at", "updated_at", "closed_at")
+
+
+def outage_to_data(outage: Outage) -> dict:
+    data = _times_out(outage, _OUTAGE_TIMES)
+    data["addresses"] = [{"street": street, "houses": list(houses)} for street, houses in outage.addresses]
+    return data
+
+
+def outage_from_data(data: dict) -> Outage:
+    data = _times_in(data, _OUTAGE_TIMES)
+    data["addresses"] = tuple((a["street"], tuple(a["houses"])) for a in data["addresses"])
+    data["version"] = int(data["version"])
+    return Outage(**data)
+
+
+def open311_key_to_data(key: Open311Key) -> dict:
+    return _times_out(key, ("created_at", "revoked_at"))
+
+
+def open311_key_from_data(data: dict) -> Open311Key:
+    return Open311Key(**_times_in(data, ("created_at", "revoked_at")))

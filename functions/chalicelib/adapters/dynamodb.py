@@ -11,7 +11,9 @@ conditional update (sign-in codes, counters, outbox messages) keeps every field 
 an attribute of its own instead.
 """
 
+import functools
 import json
+import operator
 import uuid
 import zlib
 from dataclasses import dataclass, replace
@@ -24,7 +26,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
-from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -32,14 +34,17 @@ from pynamodb.transactions import TransactWrite
 from ..domain.address import Registry
 from ..domain.catalogue import Catalogue
 from ..domain.errors import AlreadyExists, NotFound, StaleVersion
+from ..domain.open311_key import Open311Key
+from ..domain.outage import ACTIVE, STATES, Outage
 from ..domain.organisation import Organisation
 from ..domain.outbox import DEAD, PENDING, OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
-from ..domain.ticket import Ticket
+from ..domain.staff import StaffMember
+from ..domain.ticket import State, Ticket
 from ..services.ports import (
-    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, OutboxStore, SessionStore,
-    SignInLinkStore, Storage, TicketStore, UserStore,
+    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, Open311KeyStore, OutageStore,
+    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, Storage, TicketStore, UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -79,6 +84,9 @@ TICKETS = Table("tickets", "id", indexes=(
     # Sparse: only an open ticket carries address_key ("<cause>|<street>|<house>"), so
     # looking for duplicates reads the open tickets at one address.
     Index("by_address", "address_key", "filed_at"),
+    # The staff queue: one partition per state, by deadline (due_key is codec.queue_key);
+    # its other filters read attributes of the item.
+    Index("queue", "state", "due_key"),
 ))
 HISTORY = Table("history", "ticket_id", "version", number_keys=("version",))
 # Claims on a unique value ("number#<n>", "<identity kind>#<value>" such as
@@ -88,6 +96,8 @@ UNIQUES = Table("uniques", "key")
 # An account names its identities' claims in a string set, `identities`.
 USERS = Table("users", "id")
 SIGN_IN_LINKS = Table("sign_in_links", "token_hash", ttl="ttl")
+# Staff accounts; a username is a claim ("username#<name>") in `uniques`.
+STAFF = Table("staff", "id")
 SESSIONS = Table("sessions", "token_hash", ttl="ttl")
 CODES = Table("codes", "phone", ttl="ttl")
 # Fixed-window counters ("count#<key>") and sequences ("seq#<name>").
@@ -99,8 +109,20 @@ OUTBOX = Table("outbox", "id", indexes=(
     Index("ready", "ready_shard", "next_attempt_at"),  # sparse: pending messages only
     Index("dead", "dead_shard", "created_at"),  # sparse: dead letters only
 ))
+# Outage notices. Every notice carries its state, so `by_state` answers both the public
+# page (the active ones, a handful, by start) and the staff list of one state without
+# a scan: the closed ones pile up over the years, the page's read cost does not. (Not
+# sparse: the staff list of closed notices reads the same index.)
+OUTAGES = Table("outages", "id", indexes=(Index("by_state", "state", "starts_at"),))
+# Open311 keys; a key's hash is a claim ("open311#<hash>") in `uniques`, which is how a
+# client's key is found with one consistent read.
+OPEN311_KEYS = Table("open311_keys", "id")
 TABLES = (TICKETS, HISTORY, UNIQUES, USERS, SESSIONS, CODES, COUNTERS, IDEMPOTENCY, DIRECTORY, OUTBOX,
-          SIGN_IN_LINKS)
+          SIGN_IN_LINKS, STAFF, OUTAGES, OPEN311_KEYS)
+
+# How many index entries one queue request reads before its filter: a page of 25
+# matches among many non-matching tickets then costs a few requests, not dozens.
+QUEUE_PAGE = 200
 
 # The value of a sparse index's hash key. One partition holds a city's pending
 # timers and messages; the key exists so that the index can be sparse.
@@ -123,6 +145,7 @@ def open_storage(prefix: str, region: str, host: str | None = None) -> Storage:
         tickets=DynamoTickets(models), users=DynamoUsers(models), sessions=DynamoSessions(models),
         codes=DynamoCodes(models), counters=DynamoCounters(models), idempotency=DynamoIdempotency(models),
         directory=DynamoDirectory(models), outbox=DynamoOutbox(models), links=DynamoSignInLinks(models),
+        staff=DynamoStaff(models), outages=DynamoOutages(models), open311_keys=DynamoOpen311Keys(models),
     )
 
 
@@ -143,6 +166,9 @@ class _Models:
     directory: type
     outbox: type
     sign_in_links: type
+    staff: type
+    outages: type
+    open311_keys: type
     connection: Connection  # every table's, and the transactions' (which span tables)
 
 
@@ -152,7 +178,9 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
         return _model(table, prefix, region, host, attributes)
 
     models = _Models(
-        tickets=model(TICKETS, version=NumberAttribute(), data=JSONAttribute()),
+        tickets=model(TICKETS, version=NumberAttribute(), data=JSONAttribute(), topic=UnicodeAttribute(null=True),
+                      cause=UnicodeAttribute(null=True), street=UnicodeAttribute(null=True),
+                      overdue=BooleanAttribute(null=True), escalated=BooleanAttribute(null=True)),
         history=model(HISTORY, data=JSONAttribute()),
         uniques=model(UNIQUES, owner=UnicodeAttribute()),
         users=model(USERS, phone=UnicodeAttribute(), identities=UnicodeSetAttribute(null=True),
@@ -170,6 +198,9 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
                      tries=NumberAttribute(), last_error=UnicodeAttribute(), provider_id=UnicodeAttribute(),
                      sent_at=UnicodeAttribute(null=True)),
         sign_in_links=model(SIGN_IN_LINKS, data=JSONAttribute()),
+        staff=model(STAFF, version=NumberAttribute(), data=JSONAttribute()),
+        outages=model(OUTAGES, version=NumberAttribute(), data=JSONAttribute()),
+        open311_keys=model(OPEN311_KEYS, key_hash=UnicodeAttribute(), data=JSONAttribute()),
         connection=Connection(region=region, host=host),
     )
     _share_connection(models)
@@ -317,7 +348,9 @@ class DynamoTickets(TicketStore):
             ticket.id, version=ticket.version, reporter_id=ticket.reporter_id, organisation=ticket.organisation,
             filed_at=filed_at, month=filed_at[:7], state_filed=f"{ticket.state.value}#{filed_at}",
             due_shard=_SHARD if timer else None, next_due_at=data["next_due_at"] if timer else None,
-            address_key=codec.open_address_key(ticket), data=data)
+            address_key=codec.open_address_key(ticket), state=ticket.state.value, due_key=codec.queue_key(ticket),
+            topic=ticket.topic, cause=ticket.cause, street=ticket.address.street, overdue=ticket.overdue,
+            escalated=ticket.escalated, data=data)
 
     def get(self, ticket_id: str) -> Ticket | None:
         item = _get(self.m.tickets, ticket_id)
@@ -354,6 +387,44 @@ class DynamoTickets(TicketStore):
         # The index is eventually consistent: a ticket closed a second ago may still be
         # offered, which is harmless for a hint.
         return _newest_first(self.m.tickets.by_address.query(codec.address_key(cause, street, house)))
+
+    def queue(self, query: QueueQuery, limit: int, after: str | None = None,
+              descending: bool = False) -> tuple:
+        Tickets = self.m.tickets
+        beyond = None
+        if after is not None:
+            beyond = Tickets.due_key < after if descending else Tickets.due_key > after
+        condition = self._filter(query)
+        # Each state is a partition of the index: take up to one more than asked from
+        # each (one more tells whether there is a next page), then merge them in order.
+        # pynamodb's `limit` counts items after the filter and reads on until it has
+        # them; `page_size` is what one request reads before filtering.
+        found = []
+        for state in query.states or [s.value for s in State]:
+            found += Tickets.queue.query(state, beyond, condition, scan_index_forward=not descending,
+                                         limit=limit + 1, page_size=QUEUE_PAGE)
+        found.sort(key=lambda item: item.due_key, reverse=descending)
+        tickets = [_ticket(item) for item in found[:limit]]
+        return tickets, codec.queue_key(tickets[-1]) if len(found) > limit else None
+
+    def count_by_state(self, query: QueueQuery) -> dict:
+        condition = self._filter(query)
+        counts = {state.value: self.m.tickets.queue.count(state.value, filter_condition=condition)
+                  for state in State}
+        return {state: count for state, count in counts.items() if count}
+
+    def _filter(self, query: QueueQuery):
+        """The filter condition of the queue's filters but `states`; None if there are none."""
+        Tickets = self.m.tickets
+        conditions = [attribute == value for attribute, value in (
+            (Tickets.organisation, query.organisation), (Tickets.topic, query.topic), (Tickets.cause, query.cause),
+            (Tickets.street, query.street), (Tickets.overdue, query.overdue), (Tickets.escalated, query.escalated),
+        ) if value is not None]
+        if query.filed_from is not None:
+            conditions.append(Tickets.filed_at >= time_to_text(query.filed_from))
+        if query.filed_to is not None:
+            conditions.append(Tickets.filed_at < time_to_text(query.filed_to))
+        return functools.reduce(operator.and_, conditions) if conditions else None
 
 
 def _newest_first(items) -> list:
@@ -435,6 +506,142 @@ class DynamoUsers(UserStore):
 def _claim(kind: str, value: str) -> str:
     # A kind never holds "#" (provider names are checked), so the first "#" splits it off.
     return f"{kind}#{value}"
+
+
+class DynamoStaff(StaffStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def create(self, member: StaffMember) -> None:
+        Staff, Uniques = self.m.staff, self.m.uniques
+        try:
+            _put_all(self.m, [(self._item(member), Staff.id.does_not_exist()),
+                              (Uniques(f"username#{member.username}", owner=member.id), Uniques.key.does_not_exist())])
+        except TransactWriteError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="staff") from error
+            raise
+
+    def _item(self, member: StaffMember):
+        return self.m.staff(member.id, version=member.version, data=codec.staff_to_data(member))
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        item = _get(self.m.staff, staff_id)
+        return codec.staff_from_data(item.data) if item else None
+
+    def by_username(self, username: str) -> StaffMember | None:
+        claim = _get(self.m.uniques, f"username#{username}")
+        return self.get(claim.owner) if claim else None
+
+    def update(self, member: StaffMember, expected_version: int) -> None:
+        Staff = self.m.staff
+        stored = self.get(member.id)
+        if stored is None:
+            raise NotFound("staff_not_found", staff=member.id)
+        if stored.username != member.username:
+            raise ValueError("a staff member's username does not change")
+        try:
+            self._item(member).save(condition=Staff.version == expected_version)
+        except PutError as error:
+            if _refused(error):
+                raise StaleVersion("stale_version", staff=member.id) from error
+            raise
+
+    def all(self) -> list:
+        # A city has tens of staff accounts: one scan reads them all.
+        return sorted((codec.staff_from_data(item.data) for item in self.m.staff.scan(consistent_read=True)),
+                      key=lambda m: (m.username, m.id))
+
+
+class DynamoOutages(OutageStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def create(self, outage: Outage) -> None:
+        Outages = self.m.outages
+        try:
+            self._item(outage).save(condition=Outages.id.does_not_exist())
+        except PutError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="outage") from error
+            raise
+
+    def _item(self, outage: Outage):
+        data = codec.outage_to_data(outage)
+        return self.m.outages(outage.id, state=outage.state, starts_at=data["starts_at"], version=outage.version,
+                              data=data)
+
+    def get(self, outage_id: str) -> Outage | None:
+        item = _get(self.m.outages, outage_id)
+        return codec.outage_from_data(item.data) if item else None
+
+    def update(self, outage: Outage, expected_version: int) -> None:
+        Outages = self.m.outages
+        try:
+            self._item(outage).save(condition=Outages.version == expected_version)
+        except PutError as error:
+            if not _refused(error):
+                raise
+            if _get(Outages, outage.id) is None:
+                raise NotFound("outage_not_found", outage=outage.id) from error
+            raise StaleVersion("stale_version", outage=outage.id) from error
+
+    def active(self) -> list:
+        return self._in_state(ACTIVE)
+
+    def all(self, state: str | None = None) -> list:
+        outages = [outage for one in ((state,) if state else STATES) for outage in self._in_state(one)]
+        return sorted(outages, key=lambda o: (o.starts_at, o.id), reverse=True)
+
+    def _in_state(self, state: str) -> list:
+        # A global index is read eventually consistent: a notice published a moment ago
+        # may show a moment later, which a page republished every minute absorbs.
+        items = self.m.outages.by_state.query(state)
+        return sorted((codec.outage_from_data(item.data) for item in items), key=lambda o: (o.starts_at, o.id))
+
+
+class DynamoOpen311Keys(Open311KeyStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def create(self, key: Open311Key) -> None:
+        Keys, Uniques = self.m.open311_keys, self.m.uniques
+        try:
+            _put_all(self.m, [(self._item(key), Keys.id.does_not_exist()),
+                              (Uniques(_key_claim(key.key_hash), owner=key.id), Uniques.key.does_not_exist())])
+        except TransactWriteError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="open311_key") from error
+            raise
+
+    def _item(self, key: Open311Key):
+        return self.m.open311_keys(key.id, key_hash=key.key_hash, data=codec.open311_key_to_data(key))
+
+    def get(self, key_id: str) -> Open311Key | None:
+        item = _get(self.m.open311_keys, key_id)
+        return codec.open311_key_from_data(item.data) if item else None
+
+    def by_hash(self, key_hash: str) -> Open311Key | None:
+        claim = _get(self.m.uniques, _key_claim(key_hash))
+        return self.get(claim.owner) if claim else None
+
+    def all(self) -> list:
+        # A city gives keys to a few partners: one scan reads them all.
+        keys = (codec.open311_key_from_data(item.data) for item in self.m.open311_keys.scan(consistent_read=True))
+        return sorted(keys, key=lambda k: (k.created_at, k.id), reverse=True)
+
+    def update(self, key: Open311Key) -> None:
+        Keys = self.m.open311_keys
+        try:
+            self._item(key).save(condition=Keys.key_hash == key.key_hash)
+        except PutError as error:
+            if _refused(error):
+                raise NotFound("open311_key_not_found", key=key.id) from error
+            raise
+
+
+def _key_claim(key_hash: str) -> str:
+    return f"open311#{key_hash}"
 
 
 class DynamoSignInLinks(SignInLinkStore):

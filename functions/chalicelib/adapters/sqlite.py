@@ -18,14 +18,17 @@ from pathlib import Path
 from ..domain.address import Registry
 from ..domain.catalogue import Catalogue
 from ..domain.errors import AlreadyExists, NotFound, StaleVersion
+from ..domain.open311_key import Open311Key
+from ..domain.outage import ACTIVE, Outage
 from ..domain.organisation import Organisation
 from ..domain.outbox import OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
+from ..domain.staff import StaffMember
 from ..domain.ticket import Ticket
 from ..services.ports import (
-    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, OutboxStore, SessionStore,
-    SignInLinkStore, Storage, TicketStore, UserStore,
+    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, Open311KeyStore, OutageStore,
+    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, Storage, TicketStore, UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -36,6 +39,13 @@ def _fill_address_keys(conn: sqlite3.Connection) -> None:
     tickets = [codec.ticket_from_data(json.loads(row[0])) for row in conn.execute("SELECT data FROM tickets")]
     conn.executemany("UPDATE tickets SET address_key = ? WHERE id = ?",
                      [(codec.open_address_key(t), t.id) for t in tickets if t.is_open])
+
+
+def _fill_queue_columns(conn: sqlite3.Connection) -> None:
+    """Give the tickets a file already holds their staff-queue columns."""
+    tickets = [codec.ticket_from_data(json.loads(row[0])) for row in conn.execute("SELECT data FROM tickets")]
+    conn.executemany("UPDATE tickets SET topic = ?, cause = ?, street = ?, overdue = ?, escalated = ?, due_key = ?"
+                     " WHERE id = ?", [(*SqliteTickets.queue_columns(t), t.id) for t in tickets])
 
 
 # Migration N brings the schema from version N-1 to N. Append, never edit: a file
@@ -109,6 +119,41 @@ MIGRATIONS = (
         "ALTER TABLE users_v3 RENAME TO users",
         "CREATE TABLE sign_in_links (token_hash TEXT PRIMARY KEY, data TEXT NOT NULL)",
     ),
+    (
+        """CREATE TABLE staff (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL)""",
+    ),
+    (
+        # The staff queue filters on these and pages by due_key (codec.queue_key).
+        "ALTER TABLE tickets ADD COLUMN topic TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN cause TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN street TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN overdue INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tickets ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tickets ADD COLUMN due_key TEXT NOT NULL DEFAULT ''",
+        _fill_queue_columns,
+        "CREATE INDEX tickets_queue ON tickets (due_key)",
+        "CREATE INDEX tickets_queue_by_state ON tickets (state, due_key)",
+        "CREATE INDEX tickets_queue_by_organisation ON tickets (organisation, state, due_key)",
+    ),
+    (
+        # Outage notices, and the Open311 keys (by the keyed hash a client's key is looked up by).
+        """CREATE TABLE outages (
+            id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            starts_at TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX outages_by_state ON outages (state, starts_at, id)",
+        """CREATE TABLE open311_keys (
+            id TEXT PRIMARY KEY,
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+    ),
 )
 
 # How long a writer waits for another writer's transaction before giving up.
@@ -121,7 +166,8 @@ def open_storage(path: str) -> Storage:
     return Storage(
         tickets=SqliteTickets(db), users=SqliteUsers(db), sessions=SqliteSessions(db), codes=SqliteCodes(db),
         counters=SqliteCounters(db), idempotency=SqliteIdempotency(db), directory=SqliteDirectory(db),
-        outbox=SqliteOutbox(db), links=SqliteSignInLinks(db),
+        outbox=SqliteOutbox(db), links=SqliteSignInLinks(db), staff=SqliteStaff(db),
+        outages=SqliteOutages(db), open311_keys=SqliteOpen311Keys(db),
     )
 
 
@@ -203,7 +249,8 @@ class SqliteTickets(TicketStore):
         with self.db.write() as conn, _unique("ticket"):
             conn.execute(
                 "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, next_due_at,"
-                " address_key, version, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " address_key, version, data, topic, cause, street, overdue, escalated, due_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (ticket.id, ticket.number, ticket.reporter_id, *self._columns(ticket)),
             )
             if idempotency is not None:
@@ -215,7 +262,8 @@ class SqliteTickets(TicketStore):
         with self.db.write() as conn:
             changed = conn.execute(
                 "UPDATE tickets SET organisation = ?, state = ?, filed_at = ?, month = ?, next_due_at = ?,"
-                " address_key = ?, version = ?, data = ? WHERE id = ? AND version = ?",
+                " address_key = ?, version = ?, data = ?, topic = ?, cause = ?, street = ?, overdue = ?,"
+                " escalated = ?, due_key = ? WHERE id = ? AND version = ?",
                 (*self._columns(ticket), ticket.id, expected_version),
             ).rowcount
             if not changed:
@@ -229,7 +277,14 @@ class SqliteTickets(TicketStore):
         """The columns an update may change, in the order both statements list them."""
         filed_at = time_to_text(ticket.filed_at)
         return (ticket.organisation, ticket.state.value, filed_at, filed_at[:7], time_to_text(ticket.next_due_at),
-                codec.open_address_key(ticket), ticket.version, _dump(codec.ticket_to_data(ticket)))
+                codec.open_address_key(ticket), ticket.version, _dump(codec.ticket_to_data(ticket)),
+                *SqliteTickets.queue_columns(ticket))
+
+    @staticmethod
+    def queue_columns(ticket: Ticket) -> tuple:
+        """topic, cause, street, overdue, escalated, due_key: what the staff queue filters and pages on."""
+        return (ticket.topic, ticket.cause, ticket.address.street, int(ticket.overdue), int(ticket.escalated),
+                codec.queue_key(ticket))
 
     def get(self, ticket_id: str) -> Ticket | None:
         return _load_first(self.db.read("SELECT data FROM tickets WHERE id = ?", (ticket_id,)),
@@ -269,6 +324,49 @@ class SqliteTickets(TicketStore):
 
     def _list(self, where: str, params: tuple) -> list:
         return _load_all(self.db.read("SELECT data FROM tickets " + where, params), codec.ticket_from_data)
+
+    def queue(self, query: QueueQuery, limit: int, after: str | None = None,
+              descending: bool = False) -> tuple:
+        where, params = _queue_filters(query, with_states=True)
+        if after is not None:
+            where.append("due_key < ?" if descending else "due_key > ?")
+            params.append(after)
+        # One more than asked tells whether there is a next page.
+        rows = self.db.read(
+            f"SELECT data FROM tickets WHERE {' AND '.join(where) or '1'}"
+            f" ORDER BY due_key {'DESC' if descending else 'ASC'} LIMIT ?", (*params, limit + 1))
+        tickets = _load_all(rows[:limit], codec.ticket_from_data)
+        return tickets, codec.queue_key(tickets[-1]) if len(rows) > limit else None
+
+    def count_by_state(self, query: QueueQuery) -> dict:
+        where, params = _queue_filters(query, with_states=False)
+        rows = self.db.read(f"SELECT state, COUNT(*) FROM tickets WHERE {' AND '.join(where) or '1'} GROUP BY state",
+                            params)
+        return {state: count for state, count in rows}
+
+
+def _queue_filters(query: QueueQuery, with_states: bool) -> tuple:
+    """The WHERE conditions (to be joined by AND) and their parameters of the queue's filters."""
+    where, params = [], []
+    if with_states and query.states:
+        where.append(f"state IN ({', '.join('?' for _ in query.states)})")
+        params.extend(query.states)
+    for column, value in (("organisation", query.organisation), ("topic", query.topic), ("cause", query.cause),
+                          ("street", query.street)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    for column, flag in (("overdue", query.overdue), ("escalated", query.escalated)):
+        if flag is not None:
+            where.append(f"{column} = ?")
+            params.append(int(flag))
+    if query.filed_from is not None:
+        where.append("filed_at >= ?")
+        params.append(time_to_text(query.filed_from))
+    if query.filed_to is not None:
+        where.append("filed_at < ?")
+        params.append(time_to_text(query.filed_to))
+    return where, params
 
 
 def _append(conn: sqlite3.Connection, events: list, messages: list) -> None:
@@ -368,6 +466,109 @@ class SqliteSessions(SessionStore):
     def delete(self, token_hash: str) -> None:
         with self.db.write() as conn:
             conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+
+class SqliteStaff(StaffStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def create(self, member: StaffMember) -> None:
+        with self.db.write() as conn, _unique("staff"):
+            conn.execute("INSERT INTO staff (id, username, version, data) VALUES (?, ?, ?, ?)",
+                         (member.id, member.username, member.version, _dump(codec.staff_to_data(member))))
+
+    def get(self, staff_id: str) -> StaffMember | None:
+        return _load_first(self.db.read("SELECT data FROM staff WHERE id = ?", (staff_id,)), codec.staff_from_data)
+
+    def by_username(self, username: str) -> StaffMember | None:
+        return _load_first(self.db.read("SELECT data FROM staff WHERE username = ?", (username,)),
+                           codec.staff_from_data)
+
+    def update(self, member: StaffMember, expected_version: int) -> None:
+        with self.db.write() as conn:
+            changed = conn.execute(
+                "UPDATE staff SET version = ?, data = ? WHERE id = ? AND username = ? AND version = ?",
+                (member.version, _dump(codec.staff_to_data(member)), member.id, member.username, expected_version),
+            ).rowcount
+            if not changed:
+                if conn.execute("SELECT 1 FROM staff WHERE id = ?", (member.id,)).fetchone():
+                    raise StaleVersion("stale_version", staff=member.id)
+                raise NotFound("staff_not_found", staff=member.id)
+
+    def all(self) -> list:
+        return _load_all(self.db.read("SELECT data FROM staff ORDER BY username, id"), codec.staff_from_data)
+
+
+class SqliteOutages(OutageStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def create(self, outage: Outage) -> None:
+        with self.db.write() as conn, _unique("outage"):
+            conn.execute("INSERT INTO outages (id, state, starts_at, version, data) VALUES (?, ?, ?, ?, ?)",
+                         (outage.id, *self._columns(outage)))
+
+    def get(self, outage_id: str) -> Outage | None:
+        return _load_first(self.db.read("SELECT data FROM outages WHERE id = ?", (outage_id,)),
+                           codec.outage_from_data)
+
+    def update(self, outage: Outage, expected_version: int) -> None:
+        with self.db.write() as conn:
+            changed = conn.execute(
+                "UPDATE outages SET state = ?, starts_at = ?, version = ?, data = ? WHERE id = ? AND version = ?",
+                (*self._columns(outage), outage.id, expected_version),
+            ).rowcount
+            if not changed:
+                if conn.execute("SELECT 1 FROM outages WHERE id = ?", (outage.id,)).fetchone():
+                    raise StaleVersion("stale_version", outage=outage.id)
+                raise NotFound("outage_not_found", outage=outage.id)
+
+    @staticmethod
+    def _columns(outage: Outage) -> tuple:
+        return (outage.state, time_to_text(outage.starts_at), outage.version,
+                _dump(codec.outage_to_data(outage)))
+
+    def active(self) -> list:
+        rows = self.db.read("SELECT data FROM outages WHERE state = ? ORDER BY starts_at, id", (ACTIVE,))
+        return _load_all(rows, codec.outage_from_data)
+
+    def all(self, state: str | None = None) -> list:
+        if state is None:
+            rows = self.db.read("SELECT data FROM outages ORDER BY starts_at DESC, id DESC")
+        else:
+            rows = self.db.read("SELECT data FROM outages WHERE state = ? ORDER BY starts_at DESC, id DESC",
+                                (state,))
+        return _load_all(rows, codec.outage_from_data)
+
+
+class SqliteOpen311Keys(Open311KeyStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def create(self, key: Open311Key) -> None:
+        with self.db.write() as conn, _unique("open311_key"):
+            conn.execute("INSERT INTO open311_keys (id, key_hash, created_at, data) VALUES (?, ?, ?, ?)",
+                         (key.id, key.key_hash, time_to_text(key.created_at),
+                          _dump(codec.open311_key_to_data(key))))
+
+    def get(self, key_id: str) -> Open311Key | None:
+        return _load_first(self.db.read("SELECT data FROM open311_keys WHERE id = ?", (key_id,)),
+                           codec.open311_key_from_data)
+
+    def by_hash(self, key_hash: str) -> Open311Key | None:
+        return _load_first(self.db.read("SELECT data FROM open311_keys WHERE key_hash = ?", (key_hash,)),
+                           codec.open311_key_from_data)
+
+    def all(self) -> list:
+        rows = self.db.read("SELECT data FROM open311_keys ORDER BY created_at DESC, id DESC")
+        return _load_all(rows, codec.open311_key_from_data)
+
+    def update(self, key: Open311Key) -> None:
+        with self.db.write() as conn:
+            changed = conn.execute("UPDATE open311_keys SET data = ? WHERE id = ? AND key_hash = ?",
+                                   (_dump(codec.open311_key_to_data(key)), key.id, key.key_hash)).rowcount
+            if not changed:
+                raise NotFound("open311_key_not_found", key=key.id)
 
 
 class SqliteCodes(CodeStore):

@@ -10,11 +10,15 @@ from chalice import Blueprint, Response
 from .. import bootstrap
 from ..domain.errors import DomainError, InvalidInput
 from ..domain.resident import Resident
-from ..services import auth
+from ..domain.staff import StaffMember
+from ..services import auth, staff
 from . import errors
 from .language import requested_language
 
 COOKIE = "citydesk_session"
+# Staff sign in apart from residents, with a cookie only the staff API receives.
+STAFF_COOKIE = "citydesk_staff"
+STAFF_PATH = "/api/admin"
 # A provider sign-in's flow (services.oidc), between its start and the provider's
 # redirect back: SameSite=Lax, or that cross-site redirect would come back without it.
 FLOW_COOKIE = "citydesk_oauth"
@@ -32,11 +36,12 @@ class Call:
         self.deps = deps
         self.lang = requested_language(request, deps.city)
 
-    def body(self) -> dict:
-        """The JSON object sent: 413 over MAX_BODY, 400 if it is no JSON, 422 if no object."""
+    def body(self, limit: int = MAX_BODY) -> dict:
+        """The JSON object sent: 413 over `limit` bytes (a route that takes more
+        than MAX_BODY says so), 400 if it is no JSON, 422 if no object."""
         raw = self.request.raw_body or b""
-        if len(raw) > MAX_BODY:
-            raise errors.TooLarge("too_large", limit=MAX_BODY // 1024)
+        if len(raw) > limit:
+            raise errors.TooLarge("too_large", limit=limit // 1024)
         try:
             data = json.loads(raw, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):
@@ -76,13 +81,21 @@ class Call:
         return resident
 
 
+    def staff(self) -> StaffMember:
+        """The signed-in staff member (401 otherwise)."""
+        return staff.current(self.deps, self.cookie(STAFF_COOKIE))
+
+
 class ApiBlueprint(Blueprint):
     def endpoint(self, path: str, **options):
         """Register `view(call, **path_params)` as the route `path`; a domain error it
         raises becomes the error answer, in the caller's language."""
         def register(view):
             def handle(**params):
-                call = Call(self.current_request, bootstrap.deps())
+                request = self.current_request
+                if path.startswith(STAFF_PATH) and not _json_write_or_read(request):
+                    return errors.body(415, "unsupported_media_type", requested_language(request, bootstrap.deps().city))
+                call = Call(request, bootstrap.deps())
                 try:
                     return view(call, **params)
                 except DomainError as error:
@@ -96,6 +109,27 @@ class ApiBlueprint(Blueprint):
 
 def answer(body, status: int = 200, headers: dict | None = None) -> Response:
     return Response(body=body, status_code=status, headers=headers or {})
+
+
+def _json_write_or_read(request) -> bool:
+    """CSRF defence of the staff API besides its SameSite=Strict cookie: a write
+    must say it is JSON, which no cross-site form can and a cross-site script may
+    not without the site's consent (CORS preflight, which this API never grants)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def staff_cookie(token: str) -> str:
+    """The staff session's cookie, kept as long as a session may last: the server
+    ends the session earlier when it is idle."""
+    return _cookie(token, int(staff.LONGEST.total_seconds()), bootstrap.deps().settings, name=STAFF_COOKIE,
+                   path=STAFF_PATH)
+
+
+def cleared_staff_cookie() -> str:
+    return _cookie("", 0, bootstrap.deps().settings, name=STAFF_COOKIE, path=STAFF_PATH)
 
 
 def session_cookie(token: str, settings) -> str:

@@ -101,6 +101,10 @@ class Ticket:
     merged_into: str | None = None
     reason: str = ""
     fines: tuple = ()
+    # Once escalated, always the inspectorate's to see (an order sends it back to work).
+    escalated: bool = False
+    # Whether the description may be published (Open311, public pages); by default only the cause is.
+    description_public: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -194,6 +198,7 @@ RULES = (
     Rule("withdraw", frozenset({S.NEW, S.ASSIGNED}), S.WITHDRAWN),
     Rule("rate", frozenset({S.CLOSED}), None, _not_rated),
     Rule("comment", OPEN, None),
+    Rule("publish", frozenset(State), None),
     # Timers the deadline sweep fires; they change flags, not the state.
     Rule("remind", WORKING, None, _not_reminded),
     Rule("mark_overdue", WORKING, None, _not_overdue),
@@ -296,6 +301,13 @@ def _comment(t, d, now, policy):
     return {}
 
 
+def _publish(t, d, now, policy):
+    public = d.get("public")
+    if not isinstance(public, bool):
+        raise InvalidInput("must_be_true_or_false", field="public")
+    return {"description_public": public}
+
+
 def _remind(t, d, now, policy):
     return {"reminded": True}
 
@@ -314,7 +326,7 @@ EFFECTS = {
     "refute": _start_second_round, "callback_unsatisfied": _start_second_round,
     "escalate": _nothing, "inspect": _nothing, "order": _order, "fine": _fine, "resolve": _resolve,
     "reject": _reject, "merge": _merge, "withdraw": _withdraw, "rate": _rate, "comment": _comment,
-    "remind": _remind, "mark_overdue": _mark_overdue,
+    "publish": _publish, "remind": _remind, "mark_overdue": _mark_overdue,
 }
 # Commands whose text goes into the history entry's note.
 NOTE_FIELDS = ("note", "text", "reason")
@@ -346,7 +358,7 @@ def apply(ticket: Ticket, command: Command, now: datetime, policy: sla.SlaPolicy
     if target in FINAL and target != S.CLOSED:
         changes.setdefault("closed_at", now)
     if target == S.INSPECTION:
-        changes["order_due_at"] = None
+        changes.update(order_due_at=None, escalated=True)
     new = replace(ticket, state=target, version=ticket.version + 1, updated_at=now, **changes)
     new = _with_timer(new, policy)
     note = next((command.data[k] for k in NOTE_FIELDS if isinstance(command.data.get(k), str)), "")

@@ -63,6 +63,23 @@ def summary(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
     }
 
 
+def queue_row(ticket: Ticket, ref: Reference, lang: str, now: datetime) -> dict:
+    """One line of the staff queue (and of its CSV export)."""
+    def labelled(named: dict) -> dict:
+        return {"code": named["code"], "label": named["name"]}
+
+    return {
+        "id": ticket.id, "number": ticket.number, "state": ticket.state.value,
+        "status_label": status_label(ticket, lang), "topic": labelled(_category(ticket, ref, lang)),
+        "cause": {**labelled(_cause(ticket, ref, lang)), "sla_class": ticket.sla_class},
+        "organisation": labelled(_organisation(ticket, ref, lang)),
+        "address": f"{_street_name(ticket, ref, lang)}, {ticket.address.house}",
+        "district": labelled(_district(ticket, ref, lang)),
+        "filed_at": utc(ticket.filed_at), "due_at": utc(ticket.due_at), "overdue": overdue(ticket, now),
+        "round": ticket.round, "escalated": ticket.escalated, "channel": ticket.channel,
+    }
+
+
 def detail(ticket: Ticket, history: list, ref: Reference, lang: str, now: datetime, actions: list,
            photos: list = (), event_photos: dict | None = None) -> dict:
     """The resident's own ticket, with its history, the `actions` they may take now

@@ -85,7 +85,7 @@ def request_email_link(deps, raw_email, client_id: str, lang: str) -> tuple:
     limits.count_within_limit(deps, f"links-by-email:{email}", settings.links_per_email_per_hour, now, "too_many_links")
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(minutes=settings.link_ttl_minutes)
-    deps.storage.links.put(SignInLink(token_hash=_keyed_hash(settings.secret, "link", token), email=email,
+    deps.storage.links.put(SignInLink(token_hash=keyed_hash(settings.secret, "link", token), email=email,
                                       lang=lang, created_at=now, expires_at=expires_at))
     url = f"{settings.site_url}/{lang}/signin-email.html#token={token}"
     try:
@@ -104,7 +104,7 @@ def verify_email_link(deps, raw_token, session_token: str = "") -> tuple:
     token = raw_token if isinstance(raw_token, str) and 0 < len(raw_token) <= MAX_TOKEN else ""
     if not token:
         raise InvalidInput("bad_link", field="token")
-    link = deps.storage.links.take(_keyed_hash(deps.settings.secret, "link", token))
+    link = deps.storage.links.take(keyed_hash(deps.settings.secret, "link", token))
     now = deps.clock.now()
     if link is None or link.expires_at <= now:
         raise Unauthenticated("link_expired")
@@ -158,11 +158,11 @@ def verify_code(deps, raw_phone, raw_code, lang: str, session_token: str = "") -
     return resident, open_session(deps, resident)
 
 
-def sign_in_or_link(deps, kind: str, value: str, lang: str, link_to: str) -> Resident:
+def sign_in_or_link(deps, kind: str, value: str, lang: str, link_to: str, name: str = "") -> Resident:
     """The account a proven identity signs in to: with `link_to` (the id of the
     signed-in caller), that account, the identity linked to it; else the identity's
-    own, made on its first sign-in in `lang`. AlreadyExists `identity_in_use` if
-    the caller is signed in and another account holds the identity."""
+    own, made on its first sign-in in `lang` (named `name`). AlreadyExists
+    `identity_in_use` if the caller is signed in and another account holds the identity."""
     users = deps.storage.users
     if link_to:
         try:
@@ -177,7 +177,7 @@ def sign_in_or_link(deps, kind: str, value: str, lang: str, link_to: str) -> Res
     if resident is not None:
         return resident
     resident = Resident(id=uuid.uuid4().hex, phone=value if kind == PHONE else "", language=lang,
-                        created_at=deps.clock.now())
+                        created_at=deps.clock.now(), name=name)
     try:
         users.create(resident, () if kind == PHONE else ((kind, value),))
     except AlreadyExists:
@@ -189,14 +189,28 @@ def sign_in_or_link(deps, kind: str, value: str, lang: str, link_to: str) -> Res
 
 def open_session(deps, resident: Resident) -> str:
     """A new session of the resident; its token, for the cookie."""
-    settings = deps.settings
-    now = deps.clock.now()
-    token = secrets.token_urlsafe(32)
-    deps.storage.sessions.put(Session(
-        token_hash=_token_hash(settings.secret, token), user_id=resident.id, kind="resident",
-        created_at=now, expires_at=now + timedelta(days=settings.session_days)))
+    token = start_session(deps, resident.id, "resident", timedelta(days=deps.settings.session_days))
     log.info("resident %s signed in", resident.id)
     return token
+
+
+def start_session(deps, user_id: str, kind: str, lifetime: timedelta) -> str:
+    """Store a new session of this kind ("resident" or "staff"); its token."""
+    now = deps.clock.now()
+    token = secrets.token_urlsafe(32)
+    deps.storage.sessions.put(Session(token_hash=token_hash(deps.settings.secret, token), user_id=user_id,
+                                      kind=kind, created_at=now, expires_at=now + lifetime))
+    return token
+
+
+def live_session(deps, token: str, kind: str) -> Session:
+    """The live session of this kind the token opens; Unauthenticated otherwise."""
+    if not token:
+        raise Unauthenticated("sign_in_required")
+    session = deps.storage.sessions.get(token_hash(deps.settings.secret, token)) if len(token) <= MAX_TOKEN else None
+    if session is None or session.kind != kind or session.expires_at <= deps.clock.now():
+        raise Unauthenticated("session_expired")
+    return session
 
 
 def signed_in_user_id(deps, token: str) -> str:
@@ -214,11 +228,7 @@ def linked_identities(deps, resident: Resident) -> list:
 
 
 def current_resident(deps, token: str) -> Resident:
-    if not token:
-        raise Unauthenticated("sign_in_required")
-    session = deps.storage.sessions.get(_token_hash(deps.settings.secret, token)) if len(token) <= MAX_TOKEN else None
-    if session is None or session.kind != "resident" or session.expires_at <= deps.clock.now():
-        raise Unauthenticated("session_expired")
+    session = live_session(deps, token, "resident")
     resident = deps.storage.users.get(session.user_id)
     if resident is None:
         raise Unauthenticated("session_expired")
@@ -227,17 +237,17 @@ def current_resident(deps, token: str) -> Resident:
 
 def logout(deps, token: str) -> None:
     if token and len(token) <= MAX_TOKEN:
-        deps.storage.sessions.delete(_token_hash(deps.settings.secret, token))
+        deps.storage.sessions.delete(token_hash(deps.settings.secret, token))
 
 
 def _code_hash(secret: str, phone: str, code: str) -> str:
-    return _keyed_hash(secret, "code", phone, code)
+    return keyed_hash(secret, "code", phone, code)
 
 
-def _token_hash(secret: str, token: str) -> str:
-    return _keyed_hash(secret, "session", token)
+def token_hash(secret: str, token: str) -> str:
+    return keyed_hash(secret, "session", token)
 
 
-def _keyed_hash(secret: str, *parts: str) -> str:
+def keyed_hash(secret: str, *parts: str) -> str:
     # The purpose goes in first, so a code's hash can never pass for a session's.
     return hmac.new(secret.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()

@@ -1,19 +1,28 @@
-"""Who may do what to a ticket: the one table, checked in the service layer.
+"""Who may do what: the one table, checked in the service layer.
 
-Filing is not a lifecycle command, but who may file is decided here too.
+Lifecycle commands are named as in domain.ticket; the other actions (filing,
+reading the queue, managing staff and reference data, ...) are named here.
 """
 
 from ..domain.errors import Forbidden, NotFound
 from ..domain.ticket import Actor, Ticket, allowed_commands
 
+# What every staff role may do besides its commands: read the queue and its
+# tickets (each role its own part of it, see `can_see`), the reference data and
+# the outage notices, and upload a photo to go with a command.
+STAFF = frozenset({"see_tickets", "see_directory", "see_outages", "upload_photo"})
+# The actions that are no lifecycle command.
+OTHER_ACTIONS = STAFF | {"file", "publish_outage", "manage_staff", "manage_directory", "manage_open311_keys"}
+
 MAY = {
-    "resident": frozenset({"file", "comment", "withdraw", "confirm", "refute", "rate"}),
-    "operator": frozenset({"file", "route", "reject", "merge", "escalate", "callback_satisfied",
-                           "callback_unsatisfied", "comment"}),
-    "executor": frozenset({"accept", "report_done", "comment"}),
-    "inspector": frozenset({"inspect", "order", "fine", "resolve", "comment"}),
-    # Admins manage staff, organisations and the catalogue, not tickets.
-    "admin": frozenset(),
+    "resident": frozenset({"file", "comment", "withdraw", "confirm", "refute", "rate", "upload_photo"}),
+    "operator": STAFF | {"file", "route", "reject", "merge", "escalate", "callback_satisfied",
+                         "callback_unsatisfied", "comment", "publish", "publish_outage"},
+    "executor": STAFF | {"accept", "report_done", "comment"},
+    "inspector": STAFF | {"inspect", "order", "fine", "resolve", "comment"},
+    # Admins manage staff, organisations, the catalogue, the registry and the Open311
+    # keys; they read tickets but take no command on them.
+    "admin": (STAFF - {"upload_photo"}) | {"manage_staff", "manage_directory", "manage_open311_keys"},
     # The scheduled jobs and the filing itself.
     "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate"}),
 }
@@ -24,7 +33,20 @@ def can_see(actor: Actor, ticket: Ticket) -> bool:
         return ticket.reporter_id == actor.id
     if actor.role == "executor":
         return ticket.organisation == actor.organisation
+    if actor.role == "inspector":
+        return ticket.escalated
     return actor.role in MAY
+
+
+def queue_scope(actor: Actor) -> dict:
+    """The staff queue's filters (services.ports.QueueQuery fields) that keep it to
+    the tickets `can_see` shows the actor, set whatever the query asked."""
+    if actor.role == "executor":
+        # An executor with no organisation sees no ticket: "" is no organisation's code.
+        return {"organisation": actor.organisation or ""}
+    if actor.role == "inspector":
+        return {"escalated": True}
+    return {}
 
 
 def actions(actor: Actor, ticket: Ticket) -> list:
@@ -33,10 +55,14 @@ def actions(actor: Actor, ticket: Ticket) -> list:
     return [command for command in allowed_commands(ticket) if command in may]
 
 
+def may(actor: Actor, action: str) -> bool:
+    return action in MAY.get(actor.role, ())
+
+
 def check(actor: Actor, action: str, ticket: Ticket | None = None) -> None:
     """Forbidden unless the actor's role may take the action; NotFound if the
     ticket is one the actor may not see, so its existence is not given away."""
     if ticket is not None and not can_see(actor, ticket):
         raise NotFound("ticket_not_found")
-    if action not in MAY.get(actor.role, ()):
+    if not may(actor, action):
         raise Forbidden("not_allowed")

@@ -1,7 +1,8 @@
-"""Photos residents attach to a ticket: the upload form they get, the checks and
-the clean copy when a ticket names them, and the short-lived links that show them.
+"""Photos residents (and staff, with a command) attach to a ticket: the upload
+form they get, the checks and the clean copy when a ticket names them, and the
+short-lived links that show them.
 
-The browser uploads straight to the photo store under "uploads/<resident id>/";
+The browser uploads straight to the photo store under "uploads/<uploader's id>/";
 nothing of what arrived there is trusted. `attach` checks each upload again (the
 store's own checks may be none: moto's presigned POST ignores its policy), then
 stores a re-encoded copy under "photos/" without EXIF (no location) and removes
@@ -15,7 +16,6 @@ from datetime import timedelta
 
 from ..domain import fields
 from ..domain.errors import InvalidInput
-from ..domain.resident import Resident
 from ..domain.ticket import Actor
 from . import limits, permissions
 
@@ -36,9 +36,10 @@ MAX_PIXELS = 50_000_000
 JPEG_QUALITY = 85
 
 
-def upload_form(deps, resident: Resident, body: dict) -> dict:
-    """{"key", "url", "fields"}: where and how the browser uploads one photo."""
-    permissions.check(Actor("resident", resident.id), "file")
+def upload_form(deps, owner: Actor, body: dict) -> dict:
+    """{"key", "url", "fields"}: where and how the browser of `owner` (a resident
+    or a staff member) uploads one photo, under "uploads/<owner's id>/"."""
+    permissions.check(owner, "upload_photo")
     content_type = body.get("content_type")
     if content_type not in TYPES:
         raise InvalidInput("photo_not_image", field="content_type")
@@ -48,8 +49,8 @@ def upload_form(deps, resident: Resident, body: dict) -> dict:
     if size > MAX_BYTES:
         raise InvalidInput("photo_too_large", field="size", limit=MAX_MB)
     fields.text(body.get("filename"), "filename", required=False, limit=MAX_FILENAME)
-    limits.count_within_limit(deps, f"uploads:{resident.id}", UPLOADS_PER_HOUR, deps.clock.now(), "too_many_uploads")
-    key = f"uploads/{resident.id}/{uuid.uuid4().hex}.{TYPES[content_type]}"
+    limits.count_within_limit(deps, f"uploads:{owner.id}", UPLOADS_PER_HOUR, deps.clock.now(), "too_many_uploads")
+    key = f"uploads/{owner.id}/{uuid.uuid4().hex}.{TYPES[content_type]}"
     # The size declared only sets the file apart from a non-photo: the form takes any size up to the limit.
     form = deps.photos.upload_form(key, content_type, MAX_BYTES, UPLOAD_TTL)
     return {"key": key, "url": form["url"], "fields": form["fields"]}

@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 
 from ..domain.catalogue import Catalogue
 from ..domain.address import Registry
+from ..domain.open311_key import Open311Key
+from ..domain.outage import Outage
 from ..domain.organisation import Organisation
 from ..domain.outbox import OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
+from ..domain.staff import StaffMember
 from ..domain.ticket import Event, Ticket
 
 
@@ -29,6 +32,21 @@ class IdempotencyRecord:
     body: dict
     created_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The staff queue's filters; a filter left at None (or `states` empty) lets every ticket through."""
+
+    states: tuple = ()
+    organisation: str | None = None
+    topic: str | None = None
+    cause: str | None = None
+    street: str | None = None  # street code
+    overdue: bool | None = None
+    escalated: bool | None = None  # True: the inspectorate's view
+    filed_from: datetime | None = None  # inclusive
+    filed_to: datetime | None = None  # exclusive
 
 
 class TicketStore(ABC):
@@ -80,6 +98,20 @@ class TicketStore(ABC):
         index that holds open tickets only, never the table."""
 
 
+    @abstractmethod
+    def queue(self, query: QueueQuery, limit: int, after: str | None = None,
+              descending: bool = False) -> tuple:
+        """(tickets, cursor): the tickets that pass every filter of `query`, by
+        `codec.queue_key` (deadline, then id), ascending unless `descending`; at most
+        `limit`, those after the cursor `after` (a `codec.queue_key`) in that order. The
+        cursor of the next page, or None when there are no more."""
+
+    @abstractmethod
+    def count_by_state(self, query: QueueQuery) -> dict:
+        """{state value: how many tickets pass every filter of `query` but `states`};
+        states with none are left out."""
+
+
 class UserStore(ABC):
     """Residents' accounts and the identities (domain.resident) that sign in to them."""
 
@@ -111,6 +143,75 @@ class UserStore(ABC):
     @abstractmethod
     def update(self, resident: Resident) -> None:
         """Replace a resident's account (same id and phone). NotFound if absent."""
+
+
+class StaffStore(ABC):
+    @abstractmethod
+    def create(self, member: StaffMember) -> None:
+        """AlreadyExists if the id or the username is taken."""
+
+    @abstractmethod
+    def get(self, staff_id: str) -> StaffMember | None: ...
+
+    @abstractmethod
+    def by_username(self, username: str) -> StaffMember | None:
+        """`username` as stored (lowercased)."""
+
+    @abstractmethod
+    def update(self, member: StaffMember, expected_version: int) -> None:
+        """Replace the account (same id and username; `member.version` is the new
+        one) if the stored version is `expected_version`. StaleVersion otherwise;
+        NotFound if there is no such account."""
+
+    @abstractmethod
+    def all(self) -> list:
+        """Every account, by username."""
+
+
+class OutageStore(ABC):
+    """Outage notices: where and until when a service (water, heating, ...) is off."""
+
+    @abstractmethod
+    def create(self, outage: Outage) -> None:
+        """AlreadyExists if the id is taken."""
+
+    @abstractmethod
+    def get(self, outage_id: str) -> Outage | None: ...
+
+    @abstractmethod
+    def update(self, outage: Outage, expected_version: int) -> None:
+        """Replace the notice (`outage.version` is the new one) if the stored version
+        is `expected_version`. StaleVersion otherwise; NotFound if there is none."""
+
+    @abstractmethod
+    def active(self) -> list:
+        """The active notices, earliest `starts_at` first (then by id); reads only
+        active ones, never the closed history: the public outage page reads this."""
+
+    @abstractmethod
+    def all(self, state: str | None = None) -> list:
+        """The notices (in one state if given), latest `starts_at` first (then by id, descending)."""
+
+
+class Open311KeyStore(ABC):
+    @abstractmethod
+    def create(self, key: Open311Key) -> None:
+        """AlreadyExists if the id or the key hash is taken."""
+
+    @abstractmethod
+    def get(self, key_id: str) -> Open311Key | None: ...
+
+    @abstractmethod
+    def by_hash(self, key_hash: str) -> Open311Key | None:
+        """The key with this hash, revoked or not (the service checks)."""
+
+    @abstractmethod
+    def all(self) -> list:
+        """Every key, revoked ones too, newest `created_at` first (then by id, descending)."""
+
+    @abstractmethod
+    def update(self, key: Open311Key) -> None:
+        """Replace the key (same id and hash), e.g. revoked. NotFound if there is none."""
 
 
 class SignInLinkStore(ABC):
@@ -238,6 +339,9 @@ class Storage:
     directory: Directory
     outbox: OutboxStore
     links: SignInLinkStore
+    staff: StaffStore
+    outages: OutageStore
+    open311_keys: Open311KeyStore
 
 
 class SmsSender(ABC):

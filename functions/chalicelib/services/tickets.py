@@ -1,5 +1,7 @@
 """A resident's tickets: filing one, following them, and the few things a
-resident may do to their own (comment, withdraw, confirm, refute, rate)."""
+resident may do to their own (comment, withdraw, confirm, refute, rate); and
+the steps the staff's tickets (services.staff_tickets) share with them: filing,
+the duplicate look-up, taking a command, the detail."""
 
 import logging
 import uuid
@@ -43,15 +45,22 @@ class Filing:
 
 
 def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | None = None) -> dict:
-    """File, route and queue the 'filed' SMS in one write; the receipt.
+    """A resident files a ticket on the web; the receipt (see `file`)."""
+    return file(deps, resident, Actor("resident", resident.id), "web", payload, idempotency_key)
+
+
+def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
+         idempotency_key: str | None = None) -> dict:
+    """File the reporter's ticket as `actor` (the reporter, or staff for a caller),
+    route it and queue the 'filed' SMS in one write; the receipt. Photos are the
+    ones `actor` uploaded.
 
     With an idempotency key, a repeat gets the first receipt and creates nothing,
     whatever its body says, for as long as the store keeps the record (24 hours
     and more: expiry only lets the store clear it out).
     """
-    actor = Actor("resident", resident.id)
     permissions.check(actor, "file")
-    key = _scoped_key(resident, idempotency_key)
+    key = _scoped_key(actor.id, idempotency_key)
     now = deps.clock.now()
     if key:
         earlier = deps.storage.idempotency.get(key)
@@ -63,17 +72,17 @@ def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | 
     organisation = route(filing.cause, street, house, ref.registry)
     # Last of the checks, as it writes: a request refused for anything else stores
     # no photo. If the ticket write below fails, the copies stay as orphans.
-    stored_photos = photos.attach(deps, resident.id, payload.get("photos"))
+    stored_photos = photos.attach(deps, actor.id, payload.get("photos"))
     policy = deps.city.sla
     ticket, events = lifecycle.file(
         id=uuid.uuid4().hex, number=ticket_number(deps.storage.counters.next_sequence("ticket")),
-        reporter_id=resident.id, channel="web", language=resident.language, topic=filing.cause.topic,
+        reporter_id=reporter.id, channel=channel, language=reporter.language, topic=filing.cause.topic,
         cause=filing.cause.code, sla_class=filing.cause.sla_class, organisation=organisation,
         address=filing.address, district=ref.registry.district_of(street, house) or "",
         description=filing.description, now=now, actor=actor, policy=policy, lat=filing.lat, lon=filing.lon,
         photos=stored_photos)
     ticket, routed = lifecycle.apply(ticket, Command("route", SYSTEM, {"organisation": organisation}), now, policy)
-    messages = [_filed_message(deps, resident, ticket)] if resident.status_sms and resident.phone else []
+    messages = [_filed_message(deps, reporter, ticket)] if reporter.status_sms and reporter.phone else []
     receipt = answers.receipt(ticket)
     record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL) if key else None
     try:
@@ -84,7 +93,7 @@ def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | 
             raise
         # A repeat that raced the first request: the first receipt stands.
         return earlier.body
-    log.info("ticket %s filed by resident %s, routed to %s", ticket.number, resident.id, organisation)
+    log.info("ticket %s filed by %s %s, routed to %s", ticket.number, actor.role, actor.id, organisation)
     # The SMS goes at once if it can; whatever fails here the minute tick retries.
     for message in messages:
         outbox.send(deps, message.id)
@@ -117,15 +126,20 @@ def similar(deps, resident: Resident, cause: str, street: str, house: str) -> di
     """Open tickets of this cause at this address, so that the resident may follow
     one instead of filing a duplicate: of other people's tickets only what the
     public page shows."""
-    permissions.check(Actor("resident", resident.id), "file")
+    found = open_at_address(deps, Actor("resident", resident.id), cause, street, house)
+    return {"tickets": [answers.similar(ticket, resident.id, resident.language) for ticket in found]}
+
+
+def open_at_address(deps, actor: Actor, cause, street, house) -> list:
+    """The open tickets of this cause at this address, for one who may file, newest filed first."""
+    permissions.check(actor, "file")
     ref = reference.load(deps.storage)
     if ref.catalogue.cause(cause) is None:
         raise InvalidInput("unknown_cause", field="cause")
     if ref.registry.street(street) is None:
         raise InvalidInput("unknown_street", field="street")
     house = fields.text(house, "house", required=True, limit=ADDRESS_LIMITS["house"])
-    found = deps.storage.tickets.open_at_address(cause, street, house)
-    return {"tickets": [answers.similar(ticket, resident.id, resident.language) for ticket in found]}
+    return deps.storage.tickets.open_at_address(cause, street, house)
 
 
 def my_tickets(deps, resident: Resident) -> dict:
@@ -139,7 +153,7 @@ def my_tickets(deps, resident: Resident) -> dict:
 
 
 def my_ticket(deps, resident: Resident, ticket_id: str) -> dict:
-    ticket = _visible(deps, Actor("resident", resident.id), ticket_id)
+    ticket = visible(deps, Actor("resident", resident.id), ticket_id)
     return _detail(deps, ticket, resident.language)
 
 
@@ -173,19 +187,29 @@ def resident_command(deps, resident: Resident, ticket_id: str, name: str, data: 
     Photos uploaded under `uploads` go with the command (its event's "photos"),
     attached only once the command is known to be legal: a refused one stores none."""
     actor = Actor("resident", resident.id)
-    ticket = _visible(deps, actor, ticket_id)
+    ticket = visible(deps, actor, ticket_id)
     permissions.check(actor, name)
-    now, policy = deps.clock.now(), deps.city.sla
-    changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
-    if uploads not in (None, []):
-        data = {**data, "photos": list(photos.attach(deps, resident.id, uploads))}
-        changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
-    deps.storage.tickets.update(changed, ticket.version, events)
-    log.info("resident %s: %s on ticket %s", resident.id, name, ticket.number)
+    changed = take_command(deps, actor, ticket, name, data, uploads)
     return _detail(deps, changed, resident.language)
 
 
-def _visible(deps, actor: Actor, ticket_id: str) -> Ticket:
+def take_command(deps, actor: Actor, ticket: Ticket, name: str, data: dict, uploads=None) -> Ticket:
+    """Apply the command to the ticket as read and store it, conditional on its
+    version: StaleVersion if it moved on meanwhile. Photos `actor` uploaded under
+    `uploads` go on the command's history entry, attached only once the command
+    is known to be legal: a refused one stores none. The ticket after it."""
+    now, policy = deps.clock.now(), deps.city.sla
+    changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
+    if uploads not in (None, []):
+        data = {**data, "photos": list(photos.attach(deps, actor.id, uploads))}
+        changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
+    deps.storage.tickets.update(changed, ticket.version, events)
+    log.info("%s %s: %s on ticket %s", actor.role, actor.id, name, ticket.number)
+    return changed
+
+
+def visible(deps, actor: Actor, ticket_id: str) -> Ticket:
+    """The ticket, if the actor may see it; NotFound otherwise, as if there were none."""
     ticket = deps.storage.tickets.get(ticket_id) if len(ticket_id) <= MAX_TICKET_ID else None
     if ticket is None or not permissions.can_see(actor, ticket):
         raise NotFound("ticket_not_found")
@@ -194,9 +218,13 @@ def _visible(deps, actor: Actor, ticket_id: str) -> Ticket:
 
 def _detail(deps, ticket: Ticket, lang: str) -> dict:
     actions = permissions.actions(Actor("resident", ticket.reporter_id), ticket)
-    history = deps.storage.tickets.history(ticket.id)
+    return detail(deps, ticket, deps.storage.tickets.history(ticket.id), reference.load(deps.storage), lang, actions)
+
+
+def detail(deps, ticket: Ticket, history: list, ref: reference.Reference, lang: str, actions: list) -> dict:
+    """answers.detail with the photos of the ticket and of its history entries as short-lived links."""
     event_photos = {e.version: photos.links(deps, e.data["photos"]) for e in history if e.data.get("photos")}
-    return answers.detail(ticket, history, reference.load(deps.storage), lang, deps.clock.now(), actions,
+    return answers.detail(ticket, history, ref, lang, deps.clock.now(), actions,
                           photos.links(deps, ticket.photos), event_photos)
 
 
@@ -207,12 +235,12 @@ def _filed_message(deps, resident: Resident, ticket: Ticket) -> OutboxMessage:
         next_attempt_at=now, text=sms_texts.ticket_filed(resident.language, deps.city, ticket.number, ticket.due_at))
 
 
-def _scoped_key(resident: Resident, header: str | None) -> str | None:
+def _scoped_key(owner_id: str, header: str | None) -> str | None:
     if header is None:
         return None
     if not 0 < len(header) <= MAX_IDEMPOTENCY_KEY or not all(" " < ch <= "~" for ch in header):
         raise InvalidInput("bad_idempotency_key", field="Idempotency-Key")
-    return f"tickets:{resident.id}:{header}"
+    return f"tickets:{owner_id}:{header}"
 
 
 def _coordinate(data: dict, name: str, bound: int) -> float | None:
