@@ -27,6 +27,7 @@ DATA_DIR = ROOT / "functions" / "chalicelib" / "data"
 OUT = ROOT / "build" / "site"
 DOMAIN = "site"
 ASSETS = ("css", "js", "favicon.svg")
+STAFF_PAGE = "admin/index.html"
 # Each language names itself: a reader finds their own language in any page.
 LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "English"}
 
@@ -88,14 +89,16 @@ def build(out: Path = OUT) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
 
-    pages = sorted(p.name for p in PAGES.glob("*.html"))
+    # A page in a folder (admin/index.html) is served as the folder: /uk/admin/.
+    pages = sorted(p.relative_to(PAGES).as_posix() for p in PAGES.rglob("*.html"))
     for lang in city.languages:
         env = environment(city, lang)
         for name in pages:
-            page_path = "" if name == "index.html" else name
-            write(out / lang / name, env.get_template(name).render(page_path=page_path))
-    root = environment(city, city.default_language).get_template("root.html")
-    write(out / "index.html", root.render())
+            write(out / lang / name, env.get_template(name).render(page_path=name.removesuffix("index.html")))
+    default = environment(city, city.default_language)
+    write(out / "index.html", default.get_template("root.html").render())
+    # Staff are given one short address; it opens in the city's language, which they can switch.
+    write(out / STAFF_PAGE, default.get_template(STAFF_PAGE).render(page_path=STAFF_PAGE.removesuffix("index.html")))
     for asset in ASSETS:
         source = SITE / asset
         if source.is_dir():

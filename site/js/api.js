@@ -19,6 +19,13 @@ export class ApiError extends Error {
   }
 }
 
+// The Idempotency-Key of a write a flaky connection may make us repeat.
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export function withLang(path) {
   return `${path}${path.includes("?") ? "&" : "?"}lang=${lang}`;
 }

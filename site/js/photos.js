@@ -31,8 +31,8 @@ async function thumbnail(file) {
   return (await draw(file, THUMB_WIDTH)).toDataURL("image/jpeg", 0.7);
 }
 
-async function upload(blob, name) {
-  const form = await api("POST", "/api/uploads", {
+async function upload(blob, name, path) {
+  const form = await api("POST", path, {
     body: { content_type: "image/jpeg", size: blob.size, filename: name.replace(/\.\w+$/, "") + ".jpg" },
   });
   const data = new FormData();
@@ -49,7 +49,8 @@ async function upload(blob, name) {
 }
 
 // `photos`: [{key, thumb}] already attached (a restored draft). onChange gets the new list.
-export function photoPicker(root, photos, onChange) {
+// Staff upload through their own API (`uploads`).
+export function photoPicker(root, photos, onChange, uploads = "/api/uploads") {
   const input = root.querySelector("input[type=file]");
   const alert = root.querySelector(".error");
   const list = root.querySelector(".thumbs");
@@ -81,7 +82,7 @@ export function photoPicker(root, photos, onChange) {
     try {
       if (!file.type.startsWith("image/")) throw new ApiError(415, "not_an_image", texts.not_an_image);
       const [blob, thumb] = await Promise.all([shrink(file), thumbnail(file)]);
-      kept.push({ key: await upload(blob, file.name), thumb });
+      kept.push({ key: await upload(blob, file.name, uploads), thumb });
       onChange(kept);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {

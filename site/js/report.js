@@ -3,7 +3,7 @@
 // it keeps its Idempotency-Key until the ticket is accepted, so sending again after
 // a lost answer, or from the offline queue, cannot file the ticket twice.
 
-import { api, ApiError, withLang } from "./api.js";
+import { api, ApiError, newKey, withLang } from "./api.js";
 import { element, showError } from "./dom.js";
 import { photoPicker } from "./photos.js";
 import { DRAFT, showSignedOut, signedInPage } from "./session.js";
@@ -14,12 +14,6 @@ const STEPS = ["topic", "cause", "address", "description", "photos", "review"];
 const LIMIT = 4000;
 const FIELDS = ["house", "entrance", "flat", "note", "description"];
 const lang = document.documentElement.lang;
-
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function loadDraft() {
   try {

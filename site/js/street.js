@@ -25,7 +25,7 @@ export function streetPicker(input, list, onChange) {
     active = -1;
     list.replaceChildren(...(streets.length
       ? streets.map((street, index) => element("li", {
-        id: `street-option-${index}`, role: "option", "aria-selected": "false", "data-code": street.code,
+        id: `${list.id}-${index}`, role: "option", "aria-selected": "false", "data-code": street.code,
       }, street.name, element("small", {}, street.district.name)))
       : [element("li", { class: "empty", "aria-disabled": "true" }, texts.no_streets)]));
     list.hidden = false;

@@ -1,8 +1,9 @@
 """The parts of the browser tests: the real local server in a subprocess (on SQLite
 or on the DynamoDB adapters over moto), Debian's Chromium driven by Playwright, a
 page that records console errors, CSP violations and requests elsewhere, signing
-in with the code from the SMS log, and staff steps applied to the server's storage."""
+in with the code from the SMS log or through the staff page, and staff accounts made in the server's storage."""
 
+import io
 import json
 import os
 import re
@@ -10,15 +11,18 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
+from PIL import Image
 from playwright.sync_api import expect
 
 from chalicelib import bootstrap
-from chalicelib.domain import ticket as lifecycle
-from chalicelib.domain.ticket import Actor, Command
+from chalicelib.domain.staff import StaffMember
+from chalicelib.services import staff
 from chalicelib.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +39,7 @@ document.addEventListener("securitypolicyviolation",
 """
 # Chromium echoes every 4xx answer as a console error. These are the ones a page
 # expects: asking who is signed in before anyone is.
-EXPECTED_REFUSALS = ("/api/me",)
+EXPECTED_REFUSALS = ("/api/me", "/api/admin/me")
 
 
 class LocalServer:
@@ -113,15 +117,37 @@ class LocalServer:
                                                secret=secret))
 
     def staff(self, number: str, *commands: str) -> None:
-        """The executor's steps on ticket `number` (accept, report_done…) through the
-        domain and the real adapter: the staff API comes in a later issue."""
-        storage = self.storage()
-        city = bootstrap.load_city(str(DATA))
-        for name in commands:
-            ticket = storage.tickets.by_number(number)
-            executor = Actor("executor", "e2e-executor", ticket.organisation)
-            changed, events = lifecycle.apply(ticket, Command(name, executor, {}), datetime.now(timezone.utc), city.sla)
-            storage.tickets.update(changed, ticket.version, events)
+        """The executor of ticket `number` takes `commands` (accept, report_done…)
+        through the staff API, signed in with their organisation's demo account."""
+        ticket = self.storage().tickets.by_number(number)
+        username, password = self.demo_account("executor", ticket.organisation)
+        with requests.Session() as http:
+            http.post(f"{self.url}/api/admin/login", json={"username": username, "password": password}).raise_for_status()
+            path = f"{self.url}/api/admin/tickets/{ticket.id}"
+            for name in commands:
+                version = http.get(path).json()["version"]
+                note = {"note": "Done, checked on site."} if name == "report_done" else {}
+                http.post(f"{path}/{name}", json={"version": version, **note}).raise_for_status()
+
+    def demo_account(self, role: str, organisation: str | None = None) -> tuple:
+        """(username, password) of the demo staff account of `role` (an executor's: of
+        `organisation`) that the seed wrote to var/demo-accounts.json."""
+        accounts = json.loads((self.var / "demo-accounts.json").read_text(encoding="utf-8"))
+        found = next(a for a in accounts if a["role"] == role and a.get("organisation") == organisation)
+        return found["username"], found["password"]
+
+    def staff_name(self, username: str) -> str:
+        return self.storage().staff.by_username(username).name
+
+    def staff_account(self, role: str, totp_secret: str = "") -> tuple:
+        """(username, password) of a new staff account in the server's storage."""
+        username = f"{role}-{uuid.uuid4().hex[:8]}"
+        password = f"e2e password {uuid.uuid4().hex}"
+        self.storage().staff.create(StaffMember(
+            id=uuid.uuid4().hex, username=username, role=role, name=f"{role.title()} {username[-4:]}",
+            password_hash=staff.hash_password(password), created_at=datetime.now(timezone.utc),
+            totp_secret=totp_secret))
+        return username, password
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -170,9 +196,32 @@ class Watched:
         page.locator("#code-form button[type=submit]").click()
         page.wait_for_url(f"**/{lang}/{next_page}")
 
+    def staff_sign_in(self, server, lang: str, username: str, password: str):
+        """Signs a staff member in through the staff page's form; lands on the queue."""
+        page = self.page
+        page.goto(f"{server.url}/{lang}/admin/")
+        page.locator("#username").fill(username)
+        page.locator("#password").fill(password)
+        page.locator("#signin-form button[type=submit]").click()
+        expect(page.locator("#queue")).to_be_visible()
+
+    def staff_sign_out(self):
+        self.page.locator("#sign-out").click()
+        expect(self.page.locator("#signin-form")).to_be_visible()
+
     def close(self):
         self.context.close()
 
 
 def labels(name: str) -> list:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def photo_file(tmp_path):
+    """A small JPEG, as a phone camera would give (only larger)."""
+    path = tmp_path / "leak.jpg"
+    image = Image.new("RGB", (1600, 1400), (40, 120, 200))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    path.write_bytes(buffer.getvalue())
+    return path

@@ -1,11 +1,18 @@
 """axe-core (from node_modules, pinned in package-lock.json) finds no WCAG 2.1 A/AA
-violation on any built page in any language, nor on the report flow's steps and the
-signed-in cabinet and ticket pages as the scripts draw them (at 320 px)."""
+violation on any built page in any language, nor on the report flow's steps, the
+signed-in cabinet and ticket pages, and the staff page's sections as the scripts
+draw them (at 320 px)."""
 
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from chalicelib.domain.outbox import DEAD, EMAIL, SENT, OutboxMessage
+from chalicelib.services import outbox
+from chalicelib.services.ports import QueueQuery
 
 from local import build_site
 
@@ -30,6 +37,23 @@ def axe_violations(page) -> list:
     for violation in found:
         print(page.url, violation)
     return found
+
+
+@pytest.fixture(scope="module")
+def outbox_letters(sqlite_server):
+    """For the staff page's outbox to show: a message about a ticket that failed all its
+    tries, and today's alert of the spent SMS budget (by the UTC day: today or yesterday
+    on the city's clock, which runs ahead)."""
+    now = datetime.now(timezone.utc)
+    ticket = sqlite_server.storage().tickets.queue(QueueQuery(), 1)[0][0]
+    sqlite_server.storage().outbox.add([
+        OutboxMessage(id=uuid.uuid4().hex, to="+380675550404", text="Your ticket is done.", created_at=now,
+                      next_attempt_at=now, ticket_id=ticket.id, kind="done", status=DEAD, tries=5,
+                      last_error="provider answered 503"),
+        OutboxMessage(id=outbox.alert_id(outbox.BUDGET, now.date()), to="contacts@example.org",
+                      text="The budget is spent.", created_at=now, next_attempt_at=now, kind=outbox.BUDGET,
+                      channel=EMAIL, status=SENT, tries=1, sent_at=now),
+    ])
 
 
 @pytest.fixture(scope="module")
@@ -98,4 +122,69 @@ def test_the_report_steps_and_the_cabinet_have_no_axe_violations(sqlite_server, 
     found["ticket closed, to rate"] = axe_violations(page)
     assert {step: violations for step, violations in found.items() if violations} == {}
     assert watched.errors == [] and watched.violations() == [] and watched.foreign == []
+    watched.close()
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "en"])
+def test_the_staff_page_has_no_axe_violations_signing_in_in_the_queue_filing_a_ticket_and_on_it(
+        sqlite_server, browser, outbox_letters, lang):
+    watched = Watched(browser, sqlite_server.url, width=320)
+    page = watched.page
+    street = labels("streets.json")[0]
+    found = {}
+    username, password = sqlite_server.demo_account("operator")
+    page.goto(f"{sqlite_server.url}/{lang}/admin/")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill("a wrong password")
+    page.locator("#password").press("Enter")
+    expect(page.locator("#signin-error")).to_be_visible()
+    found["sign-in refused"] = axe_violations(page)
+    page.locator("#password").fill(password)
+    page.locator("#password").press("Enter")
+    expect(page.locator("#queue-list .ticket").first).to_be_visible()
+    page.locator("#filters-box summary").click()
+    found["queue with the filters open"] = axe_violations(page)
+
+    page.locator("#staff-menu a[data-view=file]").click()
+    page.locator("#file-form button[type=submit]").click()
+    expect(page.locator("#file-error")).to_be_visible()
+    found["filing form with an error"] = axe_violations(page)
+    page.locator("#caller-phone").fill("+380 67 555 09 09")
+    page.locator("#file-topic").select_option("water")
+    page.locator("#file-cause").select_option("water.low-pressure")
+    page.locator("#file-street").press_sequentially(street["name"][lang].split()[-1][:4])
+    expect(page.locator("[role=option]").first).to_be_visible()
+    found["street list open"] = axe_violations(page)
+    page.locator("[role=option]").first.click()
+    page.locator("#file-house").fill("5")
+    page.locator("#file-description").fill("Accessibility check")
+    page.locator("#file-form button[type=submit]").click()
+    expect(page.locator("#filed")).to_be_visible()
+    found["filed"] = axe_violations(page)
+    page.locator("#filed-open").click()
+    expect(page.locator("#t-history li").first).to_be_visible()
+    found["ticket with the operator's actions"] = axe_violations(page)
+    page.locator("#staff-menu a[data-view=outages]").click()
+    expect(page.locator("#outage-list li").first).to_be_visible()
+    found["outages"] = axe_violations(page)
+    page.locator("#staff-menu a[data-view=account]").click()
+    page.locator("#totp-start").click()
+    expect(page.locator("#totp-confirm-form")).to_be_visible()
+    found["own account, turning on two-step sign-in"] = axe_violations(page)
+    page.locator("#sign-out").click()
+
+    username, password = sqlite_server.demo_account("admin")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("#password").press("Enter")
+    page.locator("#staff-menu a[data-view=admin]").click()
+    expect(page.locator("#cause-list tr").first).to_be_visible()
+    found["administration"] = axe_violations(page)
+    page.locator("#staff-menu a[data-view=outbox]").click()
+    expect(page.locator("#outbox-dead button").first).to_be_visible()
+    expect(page.locator("#outbox-alerts .ticket").first).to_be_visible()
+    found["outbox with a message to send again"] = axe_violations(page)
+    assert {step: violations for step, violations in found.items() if violations} == {}
+    assert [error for error in watched.errors if "/api/admin/login" not in error] == []
+    assert watched.violations() == [] and watched.foreign == []
     watched.close()

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.browser import Watched, labels
+from tests.e2e.browser import Watched, labels, photo_file
 
 pytestmark = pytest.mark.e2e
 
@@ -37,16 +37,6 @@ TEXTS = {
     },
 }
 PHONES = {"uk": "+380 67 555 01 23", "ru": "+380 67 555 02 34"}
-
-
-def photo_file(tmp_path):
-    """A small JPEG, as a phone camera would give (only larger)."""
-    path = tmp_path / "leak.jpg"
-    image = Image.new("RGB", (1600, 1400), (40, 120, 200))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80)
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 @pytest.fixture
