@@ -14,7 +14,7 @@ from pathlib import Path
 from .adapters.clock import SystemClock
 from .adapters.email import LogEmail, SesEmail
 from .adapters.photos import LocalPhotos, S3Photos
-from .adapters.sms import LogSms, SnsSms
+from .adapters.sms import HttpSms, LogSms, SnsSms
 from .domain.city import City
 from .services.ports import Clock, EmailSender, PhotoStore, SmsSender, Storage
 from .services.seed import seed_directory
@@ -63,6 +63,8 @@ def open_storage(settings: Settings) -> Storage:
 def open_sms(settings: Settings) -> SmsSender:
     if settings.sms == "sns":
         return SnsSms(settings.region, settings.sms_sender_id)
+    if settings.sms == "http":
+        return HttpSms(settings.sms_http, settings.sms_sender_id)
     return LogSms(settings.sms_log)
 
 

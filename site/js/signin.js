@@ -6,9 +6,10 @@ import { element, showError, submitting } from "./dom.js";
 import { fill, texts } from "./text.js";
 
 const lang = document.documentElement.lang;
-// Only our own pages, by name: `next` never sends anyone to another site.
+// Only our own pages, by name (and a ticket number, for an SMS's short link):
+// `next` never sends anyone to another site.
 const next = new URLSearchParams(window.location.search).get("next") || "";
-const target = /^[a-z-]+\.html$/.test(next) ? `/${lang}/${next}` : `/${lang}/cabinet.html`;
+const target = /^[a-z-]+\.html(\?\d{1,20})?$/.test(next) ? `/${lang}/${next}` : `/${lang}/cabinet.html`;
 const phoneForm = document.getElementById("phone-form");
 const codeForm = document.getElementById("code-form");
 const emailForm = document.getElementById("email-form");

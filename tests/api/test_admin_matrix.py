@@ -12,10 +12,11 @@ from typing import Callable
 
 import pytest
 
+from chalicelib.domain.outbox import DEAD
 from chalicelib.domain.ticket import State
 from chalicelib.services import open311_keys
 from tests.api.client import ticket as filing
-from tests.builders import make_staff, store_ticket
+from tests.builders import make_message, make_staff, store_ticket
 
 CALLERS = ("anonymous", "resident", "operator", "executor_other", "executor", "inspector", "admin")
 STAFF = CALLERS[2:]
@@ -82,6 +83,12 @@ def a_staff_member(api) -> dict:
 def an_open311_key(api) -> dict:
     key, _ = open311_keys.create(api.deps, "city app")
     return {"id": key.id}
+
+
+def a_dead_letter(api) -> dict:
+    message = make_message(status=DEAD, tries=5, last_error="OptedOut")
+    api.deps.storage.outbox.add([message])
+    return {"id": message.id}
 
 
 def buildings_csv(api) -> dict:
@@ -193,6 +200,9 @@ ROWS = [
     Row("GET", "/api/admin/open311-keys", only({"admin": 200})),
     Row("POST", "/api/admin/open311-keys", only({"admin": 201}), body=lambda made: {"name": "city app"}),
     Row("POST", "/api/admin/open311-keys/{id}/revoke", only({"admin": 200}), setup=an_open311_key),
+    # The outbox: operators and admins watch it, the admin puts a dead letter back.
+    Row("GET", "/api/admin/outbox", only({"operator": 200, "admin": 200})),
+    Row("POST", "/api/admin/outbox/{id}/retry", only({"admin": 200}), setup=a_dead_letter),
 ]
 
 CASES = [(row, caller) for row in ROWS for caller in CALLERS]

@@ -39,7 +39,8 @@ def test_sign_in_file_follow_comment_withdraw_and_look_up_on_dynamodb(api, sms):
     again = api.post("/api/tickets", ticket(), headers={**cookie, "Idempotency-Key": "k-1"})
     assert first.status_code == again.status_code == 201 and api.json(first) == api.json(again)
     receipt = api.json(first)
-    assert [s.to for s in sms.sent if receipt["number"] in s.text] == [PHONE_E164]
+    # Once each: the resident, and the executor's dispatcher.
+    assert [s.to for s in sms.sent if receipt["number"] in s.text] == [PHONE_E164, "+380567000201"]
 
     assert [t["id"] for t in api.json(api.get("/api/tickets", headers=cookie))["current"]] == [receipt["id"]]
     api.post(f"/api/tickets/{receipt['id']}/comment", {"text": "Still none."}, headers=cookie)

@@ -3,6 +3,9 @@
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
+from chalicelib.domain.errors import AlreadyExists
 from chalicelib.domain.outbox import DEAD, PENDING, SENT
 from tests.builders import NOW, filed_ticket, make_message
 
@@ -134,3 +137,64 @@ def test_a_ticket_writes_messages_the_sender_sees_as_ready(storage):
     storage.tickets.create(ticket, events, [message])
 
     assert storage.outbox.ready(NOW) == [message]
+
+
+def test_a_revived_dead_letter_is_pending_and_ready_with_its_tries_from_zero(storage):
+    message = make_message(created_at=NOW - timedelta(hours=1), next_attempt_at=NOW - timedelta(hours=1))
+    storage.outbox.add([message])
+    storage.outbox.finish(replace(message, status=DEAD, tries=5, last_error="OptedOut"))
+
+    revived = storage.outbox.revive(message.id, NOW)
+
+    assert revived == replace(message, status=PENDING, tries=0, next_attempt_at=NOW, last_error="OptedOut")
+    assert storage.outbox.get(message.id) == revived
+    assert storage.outbox.dead() == []
+    assert storage.outbox.ready(NOW) == [revived]
+
+
+def test_only_a_dead_letter_can_be_revived_and_only_once(storage):
+    dead, pending = make_message(), make_message()
+    storage.outbox.add([dead, pending])
+    storage.outbox.finish(replace(dead, status=DEAD, tries=5))
+
+    assert storage.outbox.revive(dead.id, NOW) is not None
+    assert storage.outbox.revive(dead.id, NOW) is None
+    assert storage.outbox.revive(pending.id, NOW) is None
+    assert storage.outbox.revive("no-such-message", NOW) is None
+    assert storage.outbox.get(pending.id) == pending
+
+
+def test_waiting_counts_the_pending_messages_due_later(storage):
+    due, later, leased, sent = (make_message(), make_message(next_attempt_at=NOW + timedelta(hours=9)),
+                                make_message(), make_message())
+    storage.outbox.add([due, later, leased, sent])
+    storage.outbox.claim(leased.id, NOW, LEASE)
+    storage.outbox.finish(replace(sent, status=SENT, tries=1, sent_at=NOW))
+
+    assert storage.outbox.waiting(NOW) == 2
+    assert storage.outbox.waiting(NOW + timedelta(days=1)) == 0
+
+
+def test_two_senders_that_read_the_same_ready_messages_claim_each_once(storage):
+    # Both read the list, then both try every message: the interleaving in which
+    # a sender without conditional claims would send everything twice.
+    messages = [make_message(to=f"+38050{n:07d}") for n in range(30)]
+    storage.outbox.add(messages)
+    first_reads, second_reads = storage.outbox.ready(NOW), storage.outbox.ready(NOW)
+    assert first_reads == second_reads == sorted(messages, key=lambda m: m.id)
+
+    wins = [[storage.outbox.claim(m.id, NOW, LEASE) is not None for m in (first, second)]
+            for first, second in zip(first_reads, second_reads)]
+
+    assert wins == [[True, False]] * len(messages)
+
+
+def test_adding_a_message_whose_id_is_taken_adds_none_of_its_batch(storage):
+    first = make_message()
+    storage.outbox.add([first])
+    newcomer = make_message()
+
+    with pytest.raises(AlreadyExists):
+        storage.outbox.add([newcomer, replace(first, text="again")])
+
+    assert storage.outbox.get(first.id) == first and storage.outbox.get(newcomer.id) is None

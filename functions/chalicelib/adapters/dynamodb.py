@@ -196,7 +196,8 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
                      next_attempt_at=UnicodeAttribute(), ticket_id=UnicodeAttribute(null=True),
                      kind=UnicodeAttribute(), urgent=BooleanAttribute(), status=UnicodeAttribute(),
                      tries=NumberAttribute(), last_error=UnicodeAttribute(), provider_id=UnicodeAttribute(),
-                     sent_at=UnicodeAttribute(null=True)),
+                     sent_at=UnicodeAttribute(null=True), channel=UnicodeAttribute(null=True),
+                     subject=UnicodeAttribute(null=True)),
         sign_in_links=model(SIGN_IN_LINKS, data=JSONAttribute()),
         staff=model(STAFF, version=NumberAttribute(), data=JSONAttribute()),
         outages=model(OUTAGES, version=NumberAttribute(), data=JSONAttribute()),
@@ -860,3 +861,21 @@ class DynamoOutbox(OutboxStore):
     def dead(self) -> list:
         items = self.m.outbox.dead.query(_SHARD)
         return sorted(map(_message, items), key=lambda m: (m.created_at, m.id), reverse=True)
+
+    def revive(self, message_id: str, now: datetime) -> OutboxMessage | None:
+        Outbox = self.m.outbox
+        message = Outbox(message_id)
+        try:
+            message.update(
+                actions=[Outbox.status.set(PENDING), Outbox.next_attempt_at.set(time_to_text(now)),
+                         Outbox.tries.set(0), Outbox.ready_shard.set(_SHARD), Outbox.dead_shard.remove()],
+                condition=Outbox.status == DEAD)
+        except UpdateError as error:
+            if _refused(error):
+                return None
+            raise
+        return _message(message)
+
+    def waiting(self, now: datetime) -> int:
+        Outbox = self.m.outbox
+        return Outbox.ready.count(_SHARD, Outbox.next_attempt_at > time_to_text(now))

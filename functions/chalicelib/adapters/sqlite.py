@@ -21,7 +21,7 @@ from ..domain.errors import AlreadyExists, NotFound, StaleVersion
 from ..domain.open311_key import Open311Key
 from ..domain.outage import ACTIVE, Outage
 from ..domain.organisation import Organisation
-from ..domain.outbox import OutboxMessage
+from ..domain.outbox import PENDING, OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
@@ -677,7 +677,7 @@ class SqliteOutbox(OutboxStore):
         self.db = db
 
     def add(self, messages: list) -> None:
-        with self.db.write() as conn:
+        with self.db.write() as conn, _unique("message"):
             _append(conn, [], messages)
 
     def get(self, message_id: str) -> OutboxMessage | None:
@@ -709,6 +709,20 @@ class SqliteOutbox(OutboxStore):
     def dead(self) -> list:
         rows = self.db.read("SELECT data FROM outbox WHERE status = 'dead' ORDER BY created_at DESC, id DESC")
         return _load_all(rows, codec.message_from_data)
+
+    def revive(self, message_id: str, now: datetime) -> OutboxMessage | None:
+        with self.db.write() as conn:
+            row = conn.execute("SELECT data FROM outbox WHERE id = ? AND status = 'dead'", (message_id,)).fetchone()
+            if row is None:
+                return None
+            message = replace(codec.message_from_data(json.loads(row[0])), status=PENDING, next_attempt_at=now,
+                              tries=0)
+            self._store(conn, message)
+        return message
+
+    def waiting(self, now: datetime) -> int:
+        return self.db.read("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
+                            (time_to_text(now),))[0][0]
 
     @staticmethod
     def _store(conn: sqlite3.Connection, message: OutboxMessage) -> None:

@@ -25,9 +25,7 @@ def issue(call):
 @blueprint.endpoint("/api/admin/open311-keys/{key_id}/revoke", methods=["POST"])
 def revoke(call, key_id):
     actor = call.staff().actor
-    # Nothing is asked; a body, if sent, must still be a JSON object.
-    if call.request.raw_body:
-        call.body()
+    call.nothing_asked()
     return key_answer(open311_keys.revoke(call.deps, actor, key_id))
 
 

@@ -88,7 +88,7 @@ def me(call):
 @blueprint.endpoint("/api/me", methods=["PATCH"])
 def change_me(call):
     resident = call.resident()
-    return _me(call, account.set_language(call.deps, resident, call.body().get("language")))
+    return _me(call, account.change(call.deps, resident, call.body()))
 
 
 def _me(call, resident) -> dict:

@@ -185,6 +185,9 @@ MESSAGES = {
     "csv_no_buildings": N_("The file lists no buildings."),
     # Open311 keys.
     "open311_key_not_found": N_("There is no such Open311 key."),
+    # The outbox.
+    "message_not_found": N_("There is no such message."),
+    "message_not_dead": N_("Only a message that could not be sent can be sent again."),
 }
 
 # What `{field}` says in a message.
@@ -211,6 +214,7 @@ FIELDS = {
     "text": N_("text"),
     "reason": N_("reason"),
     "language": N_("language"),
+    "status_sms": N_("SMS about my tickets"),
     "body": N_("request body"),
     "due_at": N_("due date"),
     "amount": N_("amount"),

@@ -50,6 +50,12 @@ class Call:
             raise InvalidInput("must_be_object", field="body")
         return data
 
+    def nothing_asked(self) -> None:
+        """For a write that takes no fields: no body or {} is fine, and a body that
+        is no JSON object is still refused."""
+        if self.request.raw_body:
+            self.body()
+
     def query(self, name: str) -> str:
         params = self.request.query_params or {}
         return params.get(name) or ""

@@ -45,9 +45,7 @@ def withdraw(call, ticket_id):
 @blueprint.endpoint("/api/tickets/{ticket_id}/confirm", methods=["POST"])
 def confirm(call, ticket_id):
     resident = call.resident()
-    # No body or {}: nothing else is asked, and a body that is no JSON object is still refused.
-    if call.request.raw_body:
-        call.body()
+    call.nothing_asked()
     return tickets.confirm(call.deps, resident, ticket_id)
 
 

@@ -34,7 +34,8 @@ def utc(at: datetime | None) -> str | None:
 
 
 def me(resident: Resident) -> dict:
-    return {"id": resident.id, "phone": resident.phone, "language": resident.language, "name": resident.name}
+    return {"id": resident.id, "phone": resident.phone, "language": resident.language, "name": resident.name,
+            "status_sms": resident.status_sms}
 
 
 def receipt(ticket: Ticket) -> dict:

@@ -12,19 +12,22 @@ from ..domain.ticket import Actor, Ticket, allowed_commands
 # the outage notices, and upload a photo to go with a command.
 STAFF = frozenset({"see_tickets", "see_directory", "see_outages", "upload_photo"})
 # The actions that are no lifecycle command.
-OTHER_ACTIONS = STAFF | {"file", "publish_outage", "manage_staff", "manage_directory", "manage_open311_keys"}
+OTHER_ACTIONS = STAFF | {"file", "publish_outage", "manage_staff", "manage_directory", "manage_open311_keys",
+                         "see_outbox", "retry_outbox"}
 
 MAY = {
     "resident": frozenset({"file", "comment", "withdraw", "confirm", "refute", "rate", "upload_photo"}),
     "operator": STAFF | {"file", "route", "reject", "merge", "escalate", "callback_satisfied",
-                         "callback_unsatisfied", "comment", "publish", "publish_outage"},
+                         "callback_unsatisfied", "comment", "publish", "publish_outage", "see_outbox"},
     "executor": STAFF | {"accept", "report_done", "comment"},
     "inspector": STAFF | {"inspect", "order", "fine", "resolve", "comment"},
     # Admins manage staff, organisations, the catalogue, the registry and the Open311
-    # keys; they read tickets but take no command on them.
-    "admin": (STAFF - {"upload_photo"}) | {"manage_staff", "manage_directory", "manage_open311_keys"},
+    # keys, and put dead letters of the outbox back; they read tickets but take no
+    # command on them.
+    "admin": (STAFF - {"upload_photo"}) | {"manage_staff", "manage_directory", "manage_open311_keys", "see_outbox",
+                                           "retry_outbox"},
     # The scheduled jobs and the filing itself.
-    "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate"}),
+    "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate", "propose_fine"}),
 }
 
 

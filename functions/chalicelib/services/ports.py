@@ -300,7 +300,8 @@ class Directory(ABC):
 class OutboxStore(ABC):
     @abstractmethod
     def add(self, messages: list) -> None:
-        """Queue messages that belong to no ticket write (e.g. staff alerts)."""
+        """Queue messages that belong to no ticket write (e.g. staff alerts), all or
+        none. AlreadyExists if a message's id is taken."""
 
     @abstractmethod
     def get(self, message_id: str) -> OutboxMessage | None: ...
@@ -326,6 +327,17 @@ class OutboxStore(ABC):
     @abstractmethod
     def dead(self) -> list:
         """Dead-lettered messages, newest first."""
+
+    @abstractmethod
+    def revive(self, message_id: str, now: datetime) -> OutboxMessage | None:
+        """Put a dead letter back, conditionally on it still being dead: pending,
+        ready at `now`, its tries counted from zero again. The message after, or
+        None if there is no such dead letter."""
+
+    @abstractmethod
+    def waiting(self, now: datetime) -> int:
+        """How many pending messages wait for a time later than `now` (held back,
+        backing off after a failure, or leased to a sender); reads only pending ones."""
 
 
 @dataclass

@@ -14,10 +14,9 @@ from ..domain.address import route
 from ..domain.catalogue import Cause
 from ..domain.errors import AlreadyExists, InvalidInput, NotFound
 from ..domain.numbers import ticket_number
-from ..domain.outbox import OutboxMessage
 from ..domain.resident import Resident
 from ..domain.ticket import FINAL, SYSTEM, Actor, Address, Command, Ticket
-from . import answers, outbox, permissions, photos, reference, sms_texts
+from . import answers, notifications, outbox, permissions, photos, reference
 from .ports import IdempotencyRecord
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | 
 def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
          idempotency_key: str | None = None) -> dict:
     """File the reporter's ticket as `actor` (the reporter, or staff for a caller),
-    route it and queue the 'filed' SMS in one write; the receipt. Photos are the
+    route it and queue its notices (services.notifications) in one write; the receipt. Photos are the
     ones `actor` uploaded.
 
     With an idempotency key, a repeat gets the first receipt and creates nothing,
@@ -82,7 +81,7 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
         description=filing.description, now=now, actor=actor, policy=policy, lat=filing.lat, lon=filing.lon,
         photos=stored_photos)
     ticket, routed = lifecycle.apply(ticket, Command("route", SYSTEM, {"organisation": organisation}), now, policy)
-    messages = [_filed_message(deps, reporter, ticket)] if reporter.status_sms and reporter.phone else []
+    messages = notifications.messages_for(deps, ticket, events + routed)
     receipt = answers.receipt(ticket)
     record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL) if key else None
     try:
@@ -94,9 +93,7 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
         # A repeat that raced the first request: the first receipt stands.
         return earlier.body
     log.info("ticket %s filed by %s %s, routed to %s", ticket.number, actor.role, actor.id, organisation)
-    # The SMS goes at once if it can; whatever fails here the minute tick retries.
-    for message in messages:
-        outbox.send(deps, message.id)
+    _send_now(deps, messages)
     return receipt
 
 
@@ -197,14 +194,17 @@ def take_command(deps, actor: Actor, ticket: Ticket, name: str, data: dict, uplo
     """Apply the command to the ticket as read and store it, conditional on its
     version: StaleVersion if it moved on meanwhile. Photos `actor` uploaded under
     `uploads` go on the command's history entry, attached only once the command
-    is known to be legal: a refused one stores none. The ticket after it."""
+    is known to be legal: a refused one stores none. The notices the command
+    causes go in the same write and are sent at once after it. The ticket after it."""
     now, policy = deps.clock.now(), deps.city.sla
     changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
     if uploads not in (None, []):
         data = {**data, "photos": list(photos.attach(deps, actor.id, uploads))}
         changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
-    deps.storage.tickets.update(changed, ticket.version, events)
+    messages = notifications.messages_for(deps, changed, events)
+    deps.storage.tickets.update(changed, ticket.version, events, messages)
     log.info("%s %s: %s on ticket %s", actor.role, actor.id, name, ticket.number)
+    _send_now(deps, messages)
     return changed
 
 
@@ -216,9 +216,15 @@ def visible(deps, actor: Actor, ticket_id: str) -> Ticket:
     return ticket
 
 
+# History entries the resident's own view leaves out: the deadline reminder is the
+# executor's, a fine proposal and what may be published are the staff's business.
+STAFF_ONLY_EVENTS = frozenset({"remind", "propose_fine", "publish"})
+
+
 def _detail(deps, ticket: Ticket, lang: str) -> dict:
     actions = permissions.actions(Actor("resident", ticket.reporter_id), ticket)
-    return detail(deps, ticket, deps.storage.tickets.history(ticket.id), reference.load(deps.storage), lang, actions)
+    history = [e for e in deps.storage.tickets.history(ticket.id) if e.command not in STAFF_ONLY_EVENTS]
+    return detail(deps, ticket, history, reference.load(deps.storage), lang, actions)
 
 
 def detail(deps, ticket: Ticket, history: list, ref: reference.Reference, lang: str, actions: list) -> dict:
@@ -228,11 +234,10 @@ def detail(deps, ticket: Ticket, history: list, ref: reference.Reference, lang: 
                           photos.links(deps, ticket.photos), event_photos)
 
 
-def _filed_message(deps, resident: Resident, ticket: Ticket) -> OutboxMessage:
-    now = ticket.filed_at
-    return OutboxMessage(
-        id=uuid.uuid4().hex, to=resident.phone, ticket_id=ticket.id, kind="filed", created_at=now,
-        next_attempt_at=now, text=sms_texts.ticket_filed(resident.language, deps.city, ticket.number, ticket.due_at))
+def _send_now(deps, messages: list) -> None:
+    # Each goes at once if it can; whatever fails here the minute tick retries.
+    for message in messages:
+        outbox.send(deps, message.id)
 
 
 def _scoped_key(owner_id: str, header: str | None) -> str | None:
