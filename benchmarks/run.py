@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "functions")]
 
-from benchmarks import cold_import, pages  # noqa: E402
+from benchmarks import cold_import, pages, sweep  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -16,6 +16,8 @@ BENCHMARKS = {
     "cold_import": (cold_import.measure, lambda f: f["cold_import_ratio"] <= 1.3),
     "pages": (pages.measure, lambda f: f["max_page_bytes"] <= pages.PAGE_LIMIT
               and f["home_critical_bytes"] <= pages.HOME_CRITICAL_LIMIT),
+    "sweep": (sweep.measure, lambda f: f["sweep_ratio"] <= 1.5
+              and all(read == sweep.DUE for read in f["sweep_items_read"].values())),
 }
 
 

@@ -52,8 +52,10 @@ EXPECTED = {
     ("in_progress", "overdue"): {"report_done": "done", "comment": None, "escalate": "inspection", **PUBLISH},
     ("reopened", "reminded"): {"accept": "in_progress", "escalate": "inspection", "comment": None,
                                "mark_overdue": None, **PUBLISH},
-    # Work under an inspector's order may be fined.
+    # Work under an inspector's order may be fined; once the order is overdue, the sweep proposes a fine.
     ("in_progress", "ordered"): {"report_done": "done", "comment": None, "fine": None, **WORKING_FLAGS, **PUBLISH},
+    ("in_progress", "order_overdue"): {"report_done": "done", "comment": None, "fine": None, "escalate": "inspection",
+                                       "propose_fine": None, **PUBLISH},
     ("closed", "rated"): {**PUBLISH},
 }
 
@@ -85,6 +87,7 @@ def a_ticket(state: str = "new", variant: str = "plain") -> t.Ticket:
         "overdue": {"overdue": True, "reminded": True},
         "reminded": {"reminded": True},
         "ordered": {"order_due_at": NOW + timedelta(days=1)},
+        "order_overdue": {"order_due_at": NOW - timedelta(hours=1), "overdue": True, "reminded": True},
         "rated": {"rating": 5},
     }[variant])
 
@@ -238,3 +241,58 @@ def test_final_states_record_when_the_ticket_ended():
         after, _ = t.apply(a_ticket(state), Command(command, OPERATOR, DATA.get(command, {})), NOW, POLICY)
         assert after.closed_at == NOW and not after.is_open
         assert (after.next_timer, after.next_due_at) == (None, None)
+
+
+@pytest.mark.parametrize("done_at,met,minutes", [
+    (timedelta(hours=-2), True, 120),
+    (timedelta(seconds=-59), True, 0),
+    (timedelta(0), True, 0),
+    (timedelta(seconds=1), False, 1),
+    (timedelta(hours=3, minutes=5), False, 185),
+], ids=["two-hours-early", "seconds-early", "on-the-dot", "a-second-late", "three-hours-late"])
+def test_reporting_the_work_done_records_whether_the_deadline_was_met_and_by_how_many_minutes(done_at, met, minutes):
+    ticket = a_ticket("in_progress")
+    done, _ = t.apply(ticket, Command("report_done", Actor("executor", "e-1", "vodokanal")),
+                      ticket.due_at + done_at, POLICY)
+    assert (done.deadline_met, done.deadline_minutes) == (met, minutes)
+
+
+def test_a_ticket_stored_before_compliance_was_recorded_reads_as_not_yet_known():
+    from chalicelib.adapters import codec
+
+    data = codec.ticket_to_data(a_ticket("in_progress"))
+    del data["deadline_met"], data["deadline_minutes"]
+    assert (codec.ticket_from_data(data).deadline_met, codec.ticket_from_data(data).deadline_minutes) == (None, None)
+
+
+@pytest.mark.parametrize("state,variant,at,expected", [
+    ("assigned", "plain", "reminder", ("remind",)),
+    ("assigned", "plain", "due", ("mark_overdue",)),  # held up past the deadline: no reminder then
+    ("assigned", "reminded", "due", ("mark_overdue",)),
+    ("reopened", "reminded", "due", ("mark_overdue", "escalate")),
+    ("in_progress", "second_round", "due", ("mark_overdue", "escalate")),
+    ("in_progress", "ordered", "order", ("mark_overdue", "propose_fine")),
+    ("done", "plain", "auto_close", ("auto_close",)),
+    ("assigned", "plain", "before", ()),
+    ("inspection", "plain", "due", ()),
+])
+def test_a_due_timer_calls_for_the_system_commands_the_design_gives_it(state, variant, at, expected):
+    ticket = t._with_timer(a_ticket(state, variant), POLICY)
+    if variant == "reminded":
+        ticket = replace(ticket, round=2 if state == "reopened" else 1)
+    when = {
+        "reminder": ticket.next_due_at, "due": ticket.due_at, "order": ticket.order_due_at,
+        "auto_close": ticket.next_due_at, "before": ticket.next_due_at - timedelta(seconds=1) if ticket.next_due_at
+        else NOW,
+    }[at]
+    commands = t.timer_commands(ticket, when)
+    assert commands == expected
+    for name in commands:  # and each is legal in turn
+        ticket, _ = t.apply(ticket, Command(name, SYSTEM), when, POLICY)
+
+
+def test_refuting_work_done_under_an_order_starts_a_second_round_that_a_breach_escalates():
+    done = replace(a_ticket("done", "ordered"), round=1)
+    reopened, _ = t.apply(done, Command("refute", Actor("resident", "r-1")), NOW, POLICY)
+    assert reopened.order_due_at is None and reopened.next_timer == "reminder"
+    assert t.timer_commands(reopened, reopened.due_at) == ("mark_overdue", "escalate")

@@ -1,7 +1,7 @@
 """Deadline arithmetic: pure functions of the time, the class and the policy."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 CLASSES = ("emergency", "short", "medium", "long")
 DEFAULT_HOURS = {"emergency": 6, "short": 24, "medium": 72, "long": 168}
@@ -31,7 +31,9 @@ class SlaPolicy:
 
 
 def due_at(start: datetime, hours: int) -> datetime:
-    return start + timedelta(hours=hours)
+    # Elapsed hours, so counted in UTC: Python adds to a zoned time on its wall clock,
+    # an hour off across a daylight-saving change.
+    return start.astimezone(timezone.utc) + timedelta(hours=hours)
 
 
 def reminder_at(start: datetime, due: datetime, fraction: float) -> datetime:

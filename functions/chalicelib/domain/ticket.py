@@ -105,6 +105,11 @@ class Ticket:
     escalated: bool = False
     # Whether the description may be published (Open311, public pages); by default only the cause is.
     description_public: bool = False
+    # Deadline compliance, recorded when the work is reported done (the latest report
+    # counts, against the deadline then in force): met or not, and by how many whole
+    # minutes it was early (met) or late (missed; a part of a minute counts as one).
+    deadline_met: bool | None = None
+    deadline_minutes: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -166,6 +171,10 @@ def _not_overdue(ticket: Ticket) -> bool:
     return not ticket.overdue
 
 
+def _order_overdue(ticket: Ticket) -> bool:
+    return ticket.overdue and ticket.order_due_at is not None
+
+
 @dataclass(frozen=True)
 class Rule:
     command: str
@@ -202,6 +211,8 @@ RULES = (
     # Timers the deadline sweep fires; they change flags, not the state.
     Rule("remind", WORKING, None, _not_reminded),
     Rule("mark_overdue", WORKING, None, _not_overdue),
+    # An inspector's order not done in time: the sweep proposes a fine, the inspector decides.
+    Rule("propose_fine", WORKING, None, _order_overdue),
 )
 
 COMMANDS = tuple(dict.fromkeys(rule.command for rule in RULES))
@@ -239,7 +250,10 @@ def _route(t, d, now, policy):
 
 
 def _report_done(t, d, now, policy):
-    return {"done_at": now}
+    early = t.due_at - now
+    # Floored: early by 59 seconds is 0 minutes early, late by one second is 1 minute late.
+    minutes = early // timedelta(minutes=1)
+    return {"done_at": now, "deadline_met": minutes >= 0, "deadline_minutes": abs(minutes)}
 
 
 def _close(t, d, now, policy):
@@ -252,8 +266,9 @@ def _start_second_round(t, d, now, policy):
     if not _first_round(t):
         return {}
     hours = policy.second_round_hours(t.sla_hours)
+    # The round's own deadline replaces an inspector's order the work was done under.
     return {"round": t.round + 1, "due_at": sla.due_at(now, hours), "sla_hours": hours,
-            "reminded": False, "overdue": False, "done_at": None}
+            "reminded": False, "overdue": False, "done_at": None, "order_due_at": None}
 
 
 def _order(t, d, now, policy):
@@ -326,7 +341,7 @@ EFFECTS = {
     "refute": _start_second_round, "callback_unsatisfied": _start_second_round,
     "escalate": _nothing, "inspect": _nothing, "order": _order, "fine": _fine, "resolve": _resolve,
     "reject": _reject, "merge": _merge, "withdraw": _withdraw, "rate": _rate, "comment": _comment,
-    "publish": _publish, "remind": _remind, "mark_overdue": _mark_overdue,
+    "publish": _publish, "remind": _remind, "mark_overdue": _mark_overdue, "propose_fine": _nothing,
 }
 # Commands whose text goes into the history entry's note.
 NOTE_FIELDS = ("note", "text", "reason")
@@ -344,6 +359,25 @@ def next_timer(ticket: Ticket, policy: sla.SlaPolicy) -> tuple:
     if ticket.state == S.DONE and ticket.done_at:
         return "auto_close", ticket.done_at + timedelta(days=policy.auto_close_days)
     return None, None
+
+
+def timer_commands(ticket: Ticket, now: datetime) -> tuple:
+    """The system commands the ticket's pending timer calls for at `now`, in order; ()
+    if none is due. A reminder whose deadline has passed too (the sweep was held up)
+    gives way to the overdue timer: a reminder then would say the deadline is ahead.
+    Overdue work in the second round goes to the inspectorate; under an inspector's
+    order, a fine is proposed instead."""
+    if ticket.next_due_at is None or ticket.next_due_at > now:
+        return ()
+    if ticket.next_timer == "reminder" and ticket.due_at > now:
+        return ("remind",)
+    if ticket.next_timer in ("reminder", "overdue"):
+        if ticket.order_due_at is not None:
+            return ("mark_overdue", "propose_fine")
+        return ("mark_overdue", "escalate") if _second_round(ticket) else ("mark_overdue",)
+    if ticket.next_timer == "auto_close":
+        return ("auto_close",)
+    return ()
 
 
 def _with_timer(ticket: Ticket, policy: sla.SlaPolicy) -> Ticket:

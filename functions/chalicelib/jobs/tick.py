@@ -1,10 +1,11 @@
 """The minute tick: what runs every minute, on AWS through the schedule in
 `jobs/schedule.py` and locally in the server's thread alike."""
 
-from ..services import outbox
+from ..services import deadlines, outbox
 
 
 def minute(deps) -> dict:
-    """Run the minute's jobs; what each did, for the log."""
-    # The deadline sweep (reminders, overdue, auto-close) joins here in its own issue.
-    return {"outbox": outbox.dispatch_ready(deps)}
+    """Run the minute's jobs; what each did, for the log (the sweep only when it acted)."""
+    # The sweep goes first, so that the notices it queues go out in the same minute.
+    swept = deadlines.sweep(deps)
+    return {**({"deadlines": swept} if swept else {}), "outbox": outbox.dispatch_ready(deps)}
