@@ -30,7 +30,8 @@ export function outboxView(me) {
       element("p", {}, fill(say.message_to,
         { channel: say.outbox_channels[message.channel] || message.channel, to: message.to })),
       message.ticket_id
-        ? element("p", {}, element("a", { href: `#/ticket/${encodeURIComponent(message.ticket_id)}` }, say.open_ticket))
+        ? element("p", {}, element("a", { href: `#/ticket/${encodeURIComponent(message.ticket_id)}` },
+          message.ticket_number ? fill(say.open_ticket_number, { number: message.ticket_number }) : say.open_ticket))
         : null,
       element("p", { class: "hint" }, fill(say.tries, { tries: message.tries })),
       message.last_error ? element("p", { class: "hint" }, fill(say.last_error, { error: message.last_error })) : null,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from chalicelib import bootstrap
 from chalicelib.domain.outbox import DEAD, EMAIL, PENDING
 from chalicelib.jobs import tick
-from tests.builders import NOW, make_message
+from tests.builders import NOW, make_message, store_ticket
 
 
 def dead_letter(api, **fields):
@@ -33,8 +33,17 @@ def test_the_outbox_lists_dead_letters_masked_and_counts_the_held_messages(api):
     assert seen["dead"][1] == {
         "id": sms.id, "channel": "sms", "to": "+380*****4567", "kind": "filed", "ticket_id": "ticket-1",
         "urgent": False, "status": "dead", "tries": 5, "last_error": "OptedOut", "created_at": "2026-11-23T07:00:00Z",
-        "next_attempt_at": "2026-11-23T09:00:00Z", "sent_at": None}
+        "next_attempt_at": "2026-11-23T09:00:00Z", "sent_at": None, "ticket_number": None}
     assert "+380501234567" not in answer.body.decode() and "dispatcher@" not in answer.body.decode()
+
+
+def test_a_dead_letter_names_its_tickets_number_for_the_staff_to_find_it(api):
+    ticket = store_ticket(api.deps.storage)
+    dead_letter(api, ticket_id=ticket.id)
+
+    [seen] = api.json(api.get("/api/admin/outbox", headers=api.staff("operator")))["dead"]
+
+    assert (seen["ticket_id"], seen["ticket_number"]) == (ticket.id, ticket.number)
 
 
 def test_the_alert_of_a_cap_shows_on_the_staff_page_in_the_callers_language(api, deps):

@@ -495,7 +495,7 @@ def test_an_operator_sees_a_dead_letter_masked_and_an_admin_sends_it_again_from_
     expect(letter.get_by_role("button")).to_have_count(0)
     # Nothing, not even a long error or address, makes a 320 px screen scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    letter.get_by_role("link", name="Open the ticket").click()
+    letter.get_by_role("link", name=f"Open ticket No. {filed['number']}").click()
     expect(page.locator("#ticket-title")).to_have_text(f"No. {filed['number']}")
     watched.staff_sign_out()
 

@@ -13,7 +13,8 @@ blueprint = ApiBlueprint(__name__)
 @blueprint.endpoint("/api/admin/outbox", methods=["GET"])
 def overview(call):
     seen = outbox.overview(call.deps, call.staff().actor)
-    return {"dead": [message_answer(m) for m in seen.dead], "held": seen.held,
+    return {"dead": [{**message_answer(m), "ticket_number": seen.numbers.get(m.ticket_id)} for m in seen.dead],
+            "held": seen.held,
             "alerts": [{"id": a.id, "kind": a.kind, "title": outbox.alert_title(a.kind, call.lang),
                         "raised_at": utc(a.created_at), "status": a.status} for a in seen.alerts]}
 

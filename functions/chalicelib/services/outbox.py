@@ -198,6 +198,7 @@ class Overview:
     dead: list  # OutboxMessage, newest first
     held: int  # pending messages waiting for a later time
     alerts: list  # the alerts' OutboxMessage, newest day first
+    numbers: dict  # the number of each dead letter's ticket, by ticket id
 
 
 def overview(deps, actor: Actor) -> Overview:
@@ -207,7 +208,10 @@ def overview(deps, actor: Actor) -> Overview:
     today = now.astimezone(deps.city.zone).date()
     days = [today - timedelta(days=n) for n in range(ALERT_DAYS)]
     found = (outbox.get(alert_id(cap, day)) for day in days for cap in ALERTS)
-    return Overview(dead=outbox.dead(), held=outbox.waiting(now), alerts=[alert for alert in found if alert])
+    dead = outbox.dead()
+    tickets = (deps.storage.tickets.get(ticket_id) for ticket_id in {m.ticket_id for m in dead if m.ticket_id})
+    return Overview(dead=dead, held=outbox.waiting(now), alerts=[alert for alert in found if alert],
+                    numbers={ticket.id: ticket.number for ticket in tickets if ticket})
 
 
 def alert_title(kind: str, lang: str) -> str:
