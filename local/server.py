@@ -228,6 +228,8 @@ def main(argv=None):
         signal.signal(stop, signal.default_int_handler)
 
     prepare_var(args.var.resolve())
+    # The pages the system regenerates (the outage page) go where this server serves the site from.
+    os.environ.setdefault("CITYDESK_SITE_DIR", str(args.site.resolve()))
     if args.backend == "sqlite":
         os.environ["CITYDESK_BACKEND"] = "sqlite"
     moto = start_moto() if args.backend == "moto" else None

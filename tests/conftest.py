@@ -34,6 +34,7 @@ def email():
 def settings(tmp_path):
     return Settings(backend="sqlite", db_path=str(tmp_path / "citydesk.sqlite3"), sms_log=str(tmp_path / "sms.log"),
                     email_log=str(tmp_path / "email.log"), photo_dir=str(tmp_path / "photos"),
+                    site_dir=str(tmp_path / "site"),
                     secret="test-secret", local=False)
 
 

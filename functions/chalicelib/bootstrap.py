@@ -14,9 +14,10 @@ from pathlib import Path
 from .adapters.clock import SystemClock
 from .adapters.email import LogEmail, SesEmail
 from .adapters.photos import LocalPhotos, S3Photos
+from .adapters.site import LocalSite, S3Site
 from .adapters.sms import HttpSms, LogSms, SnsSms
 from .domain.city import City
-from .services.ports import Clock, EmailSender, PhotoStore, SmsSender, Storage
+from .services.ports import Clock, EmailSender, PhotoStore, SitePublisher, SmsSender, Storage
 from .services.seed import seed_directory
 from .settings import Settings
 
@@ -30,18 +31,19 @@ class Deps:
     sms: SmsSender
     email: EmailSender
     photos: PhotoStore
+    site: SitePublisher
 
 
 def build(settings: Settings, *, clock: Clock | None = None, sms: SmsSender | None = None,
           email: EmailSender | None = None, storage: Storage | None = None,
-          photos: PhotoStore | None = None) -> Deps:
+          photos: PhotoStore | None = None, site: SitePublisher | None = None) -> Deps:
     storage = storage or open_storage(settings)
     clock = clock or SystemClock()
     # One read when the directory is seeded already: cheap enough for every cold start.
     seed_directory(storage, settings.data_dir)
     return Deps(settings=settings, city=load_city(settings.data_dir), storage=storage,
                 clock=clock, sms=sms or open_sms(settings), email=email or open_email(settings),
-                photos=photos or open_photos(settings, clock))
+                photos=photos or open_photos(settings, clock), site=site or open_site(settings))
 
 
 def load_city(data_dir: str) -> City:
@@ -78,6 +80,13 @@ def open_photos(settings: Settings, clock: Clock) -> PhotoStore:
     if settings.photos == "s3":
         return S3Photos(settings.photo_bucket, settings.region, settings.s3_endpoint, settings.s3_public_url)
     return LocalPhotos(settings.photo_dir, settings.secret, clock)
+
+
+def open_site(settings: Settings) -> SitePublisher:
+    if settings.site_store == "s3":
+        return S3Site(settings.site_bucket, settings.region, settings.cloudfront_distribution or None,
+                      settings.s3_endpoint)
+    return LocalSite(settings.site_dir)
 
 
 _built: Deps | None = None

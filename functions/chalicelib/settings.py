@@ -11,6 +11,7 @@ BACKENDS = ("sqlite", "dynamodb")
 SMS_PROVIDERS = ("log", "sns", "http")
 EMAIL_PROVIDERS = ("log", "ses")
 PHOTO_STORES = ("local", "s3")
+SITE_STORES = ("local", "s3")
 # A provider's name is part of an identity's kind ("oidc:<name>") and of its URLs.
 PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
 # A placeholder of the HTTP SMS gateway's templates. Only `{word}` counts, so the
@@ -161,6 +162,12 @@ class Settings:
     # Where browsers reach that endpoint: the local server forwards this path to moto,
     # so uploads and photos stay on the site's own origin (its CSP allows no other).
     s3_public_url: str | None = None
+    # Where the generated public pages go: a folder the local server serves, or the
+    # site bucket behind CloudFront (whose copies of changed pages are invalidated).
+    site_store: str = "local"
+    site_dir: str = "build/site"
+    site_bucket: str = ""
+    cloudfront_distribution: str = ""
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -177,6 +184,10 @@ class Settings:
             raise ValueError(f"CITYDESK_PHOTOS must be one of {PHOTO_STORES}")
         if self.photos == "s3" and not self.photo_bucket:
             raise ValueError("CITYDESK_PHOTO_BUCKET is required with CITYDESK_PHOTOS=s3")
+        if self.site_store not in SITE_STORES:
+            raise ValueError(f"CITYDESK_SITE_STORE must be one of {SITE_STORES}")
+        if self.site_store == "s3" and not self.site_bucket:
+            raise ValueError("CITYDESK_SITE_BUCKET is required with CITYDESK_SITE_STORE=s3")
         if self.sms_per_phone_per_day < 1 or self.sms_per_day < 1:
             raise ValueError("CITYDESK_SMS_PER_PHONE_PER_DAY and CITYDESK_SMS_PER_DAY must be 1 or more")
         if not self.secret:
@@ -220,4 +231,8 @@ class Settings:
             photo_bucket=env.get("CITYDESK_PHOTO_BUCKET", ""),
             s3_endpoint=env.get("CITYDESK_S3_ENDPOINT") or None,
             s3_public_url=env.get("CITYDESK_S3_PUBLIC_URL") or None,
+            site_store=env.get("CITYDESK_SITE_STORE", "local"),
+            site_dir=env.get("CITYDESK_SITE_DIR", cls.site_dir),
+            site_bucket=env.get("CITYDESK_SITE_BUCKET", ""),
+            cloudfront_distribution=env.get("CITYDESK_CLOUDFRONT_DISTRIBUTION", ""),
         )

@@ -24,6 +24,14 @@ def test_a_counter_adds_by(storage):
     assert storage.counters.increment("sms:day", WINDOW_END, by=2) == 7
 
 
+def test_adding_nothing_to_a_counter_reads_it_unchanged(storage):
+    assert storage.counters.increment("outages-changed", WINDOW_END, by=0) == 0
+    storage.counters.increment("outages-changed", WINDOW_END, by=3)
+
+    assert storage.counters.increment("outages-changed", WINDOW_END, by=0) == 3
+    assert storage.counters.increment("outages-changed", WINDOW_END, by=-3) == 0
+
+
 def test_counters_count_apart_by_key(storage):
     storage.counters.increment("codes:client:a", WINDOW_END)
     storage.counters.increment("codes:client:a", WINDOW_END)

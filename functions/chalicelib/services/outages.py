@@ -8,7 +8,7 @@ from ..domain import outage as notices
 from ..domain.errors import InvalidInput, NotFound, StaleVersion
 from ..domain.outage import ACTIVE, CLOSED, Outage
 from ..domain.ticket import Actor
-from . import permissions, reference
+from . import permissions, public_pages, reference
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def publish(deps, actor: Actor, data: dict) -> Outage:
     outage = notices.publish(data, id=uuid.uuid4().hex, by=actor.id, now=deps.clock.now(),
                              catalogue=ref.catalogue, registry=ref.registry)
     deps.storage.outages.create(outage)
+    public_pages.outages_changed(deps)
     log.info("outage %s published by %s", outage.id, actor.id)
     return outage
 
@@ -55,5 +56,6 @@ def edit(deps, actor: Actor, outage_id: str, data: dict) -> Outage:
     except StaleVersion:
         # Another operator saved between our read and our write.
         raise StaleVersion("outage_changed") from None
+    public_pages.outages_changed(deps)
     log.info("outage %s %s by %s", outage.id, "closed" if outage.state == CLOSED else "edited", actor.id)
     return outage

@@ -408,6 +408,18 @@ class PhotoStore(ABC):
         """A URL that shows the photo to whoever holds it, for `expires_in`."""
 
 
+class SitePublisher(ABC):
+    """Where the generated public pages go: the S3 site bucket behind CloudFront on
+    AWS, the local build/site/ folder otherwise."""
+
+    @abstractmethod
+    def publish(self, files: dict) -> list:
+        """Write each {path: (bytes, content type)} — paths relative to the site root,
+        like "uk/outages/index.html" — with the cache headers its kind of file wants,
+        skipping files whose bytes are unchanged; the CDN forgets its copies of the
+        changed ones. The changed paths, sorted."""
+
+
 class Clock(ABC):
     @abstractmethod
     def now(self) -> datetime:

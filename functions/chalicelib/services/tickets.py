@@ -16,7 +16,7 @@ from ..domain.errors import AlreadyExists, InvalidInput, NotFound
 from ..domain.numbers import ticket_number
 from ..domain.resident import Resident
 from ..domain.ticket import FINAL, SYSTEM, Actor, Address, Command, Ticket
-from . import answers, notifications, outbox, permissions, photos, reference
+from . import answers, notifications, outbox, permissions, photos, public_pages, reference
 from .ports import IdempotencyRecord
 
 log = logging.getLogger(__name__)
@@ -203,6 +203,8 @@ def take_command(deps, actor: Actor, ticket: Ticket, name: str, data: dict, uplo
         changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
     messages = notifications.messages_for(deps, changed, events)
     deps.storage.tickets.update(changed, ticket.version, events, messages)
+    if public_pages.on_the_page(ticket, changed):
+        public_pages.outages_changed(deps)
     log.info("%s %s: %s on ticket %s", actor.role, actor.id, name, ticket.number)
     _send_now(deps, messages)
     return changed
