@@ -3,21 +3,17 @@ storage backends (DynamoDB under moto), through the same wiring; and with truly
 simultaneous writers on SQLite."""
 
 import threading
-from dataclasses import replace
 
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.ticket import State
 from chalicelib.services import staff_tickets
 from tests.api.client import Api
+from tests.aws import dynamodb_deps
 from tests.builders import make_staff, store_ticket
-
-REGION = "eu-central-1"
-PREFIX = "locking-"
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])
@@ -26,15 +22,7 @@ def api(request, settings, clock, sms, monkeypatch):
         deps = bootstrap.build(settings, clock=clock, sms=sms)
         yield from _served(deps, sms)
         return
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
-        from chalicelib.adapters.dynamodb import create_tables
-
-        create_tables(PREFIX, REGION)
-        deps = bootstrap.build(replace(settings, backend="dynamodb", table_prefix=PREFIX, region=REGION),
-                               clock=clock, sms=sms)
+    with dynamodb_deps(settings, monkeypatch, "locking-", clock=clock, sms=sms) as deps:
         yield from _served(deps, sms)
 
 

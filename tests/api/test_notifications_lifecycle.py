@@ -4,17 +4,16 @@ rated): on SQLite with the recording senders, and on DynamoDB with SNS and SES
 under moto, as they recorded what they were handed. Whether the resident filed
 on the web or an operator filed for them on the phone, the texts are the same."""
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.adapters.email import Mail, SesEmail
 from chalicelib.adapters.sms import Sent, SnsSms
 from tests.api.client import PHONE, PHONE_E164, Api, ticket
+from tests.aws import dynamodb_deps
 
 REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -59,19 +58,13 @@ def backend(request, settings, clock, sms, email, monkeypatch):
             yield Api(client, deps, sms), sms, email
         bootstrap.reset()
         return
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
+    with dynamodb_deps(settings, monkeypatch, "lifecycle-", clock=clock, sms=SnsSms(REGION, "citydesk"),
+                       email=SesEmail(REGION, SENDER)) as deps:
         import boto3
 
         from app import app
-        from chalicelib.adapters.dynamodb import create_tables
 
-        create_tables("lifecycle-", REGION)
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
-        deps = bootstrap.build(replace(settings, backend="dynamodb", table_prefix="lifecycle-", region=REGION),
-                               clock=clock, sms=SnsSms(REGION, "citydesk"), email=SesEmail(REGION, SENDER))
         bootstrap.override(deps)
         with Client(app) as client:
             yield Api(client, deps, MotoSns()), MotoSns(), MotoSes()

@@ -1,32 +1,20 @@
 """The resident's whole flow once more, through the same wiring on the DynamoDB
 adapters (under moto): the API does not care which backend keeps its data."""
 
-from dataclasses import replace
-
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from tests.api.client import PHONE_E164, Api, ticket
 from tests.api.test_cabinet import walk_the_second_round
-
-REGION = "eu-central-1"
-PREFIX = "api-"
+from tests.aws import dynamodb_deps
 
 
 @pytest.fixture
 def api(settings, clock, sms, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
+    with dynamodb_deps(settings, monkeypatch, "api-", clock=clock, sms=sms) as deps:
         from app import app
-        from chalicelib.adapters.dynamodb import create_tables
 
-        create_tables(PREFIX, REGION)
-        deps = bootstrap.build(replace(settings, backend="dynamodb", table_prefix=PREFIX, region=REGION),
-                               clock=clock, sms=sms)
         bootstrap.override(deps)
         with Client(app) as client:
             yield Api(client, deps, sms)

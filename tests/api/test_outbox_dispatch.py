@@ -10,7 +10,6 @@ from contextlib import closing
 from dataclasses import replace
 
 import pytest
-from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.adapters import sqlite
@@ -20,6 +19,7 @@ from chalicelib.jobs import tick
 from chalicelib.services import outbox
 from chalicelib.services.ports import SmsSender
 from tests.api.client import PHONE_E164, ticket
+from tests.aws import dynamodb_deps as deps_on_dynamodb
 from tests.builders import make_message
 
 MESSAGES = 200
@@ -141,15 +141,8 @@ class InterleavingSms(ThreadSafeRecorder):
 
 @pytest.fixture
 def dynamodb_deps(settings, clock, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    with mock_aws():
-        from chalicelib.adapters.dynamodb import create_tables
-
-        create_tables("dispatch-", "eu-central-1")
-        yield bootstrap.build(replace(settings, backend="dynamodb", table_prefix="dispatch-", region="eu-central-1"),
-                              clock=clock, sms=RecordingSms())
+    with deps_on_dynamodb(settings, monkeypatch, "dispatch-", clock=clock, sms=RecordingSms()) as deps:
+        yield deps
 
 
 def test_two_dispatchers_that_both_read_every_message_send_each_once_on_dynamodb(dynamodb_deps):

@@ -15,7 +15,7 @@ from chalicelib.adapters.email import LogEmail, SesEmail
 from chalicelib.services.ports import EmailError
 from chalicelib.settings import Settings
 from tests.api.client import PHONE_E164, ticket
-from tests.contract.conftest import FAKE_AWS_ENV, REGION
+from tests.aws import FAKE_AWS_ENV, REGION
 
 EMAIL = "Olena.K@Example.org"
 ADDRESS = "olena.k@example.org"

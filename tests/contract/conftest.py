@@ -4,17 +4,9 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.adapters import sqlite
+from tests.aws import FAKE_AWS_ENV, REGION
 
-REGION = "eu-central-1"
 PREFIX = "contract-"
-# moto accepts any credentials; these keep boto3 from looking for real ones.
-FAKE_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-}
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

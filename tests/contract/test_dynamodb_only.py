@@ -20,7 +20,8 @@ from chalicelib.domain.outbox import DEAD, SENT
 from chalicelib.domain.ticket import Actor, Address, Command, State, apply
 from chalicelib.services.ports import QueueQuery
 from tests.builders import NOW, OPERATOR, make_message, store_ticket
-from tests.contract.conftest import FAKE_AWS_ENV, PREFIX, REGION
+from tests.aws import FAKE_AWS_ENV, REGION
+from tests.contract.conftest import PREFIX
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 LABELS = {"uk": "Вулиця", "ru": "Улица", "en": "Street"}

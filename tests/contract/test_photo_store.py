@@ -9,7 +9,7 @@ from chalicelib.adapters.clock import FixedClock
 from chalicelib.adapters.photos import LocalPhotos, S3Photos, create_bucket
 from chalicelib.domain.errors import NotFound
 from tests.builders import NOW
-from tests.contract.conftest import FAKE_AWS_ENV, REGION
+from tests.aws import FAKE_AWS_ENV, REGION
 
 BUCKET = "contract-photos"
 KEY = "uploads/r1/0123456789abcdef0123456789abcdef.jpg"
