@@ -28,8 +28,6 @@ OUT = ROOT / "build" / "site"
 DOMAIN = "site"
 ASSETS = ("css", "js", "favicon.svg")
 STAFF_PAGE = "admin/index.html"
-# Each language names itself: a reader finds their own language in any page.
-LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "English"}
 
 # Every page states it in a <meta> and the servers send it as a header: our own origin
 # only, no inline script or style, no third party. Photos are the one exception: on
@@ -72,7 +70,7 @@ def environment(city: City, lang: str) -> Environment:
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals.update(
         city=city, lang=lang, csp=CONTENT_SECURITY_POLICY,
-        languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in city.languages],
+        languages=[(code, labels.LANGUAGE_NAMES.get(code, code)) for code in city.languages],
         label=lambda texts: labels.pick(texts, lang, city.default_language),
     )
     return env

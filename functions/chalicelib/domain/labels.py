@@ -1,6 +1,8 @@
 """Labels shown to people are data: one text per language."""
 
 LANGUAGES = ("uk", "ru", "en")
+# Each language names itself: a reader finds their own language in any page's switch.
+LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "English"}
 
 
 def pick(labels: dict, lang: str, fallback: str = "uk") -> str:

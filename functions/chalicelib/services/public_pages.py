@@ -14,7 +14,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..domain.labels import pick
+from ..domain.labels import LANGUAGE_NAMES, pick
 from ..domain.ticket import State
 from ..i18n import N_, translate
 from . import reference
@@ -28,7 +28,6 @@ HTML, JSON, FEED = "text/html; charset=utf-8", "application/json", "application/
 # The page loads nothing but our own stylesheet: no script, no inline style.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self';"
                            " object-src 'none'; base-uri 'none'; form-action 'none'")
-LANGUAGE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "English"}
 # Emergency works are going on while an executor works the ticket; a reopened one
 # shows again once it is accepted for its second round.
 WORKS_STATES = (State.IN_PROGRESS.value,)
