@@ -11,9 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from chalicelib.adapters.clock import FixedClock
-from chalicelib.domain import ticket as lifecycle
 from chalicelib.domain.resident import Resident
-from chalicelib.domain.ticket import Actor, Command
+from chalicelib.domain.ticket import Actor
 from chalicelib.services import permissions, tickets
 from chalicelib.services.phone import normalise
 
@@ -83,10 +82,7 @@ def seed_demo(deps, var: Path) -> str:
 
 
 def _as_executor(deps, ticket_id: str, name: str) -> None:
-    # Staff accounts and their service come in a later issue; until then the demo
-    # executor acts through the domain and the store the way that service will.
     ticket = deps.storage.tickets.get(ticket_id)
     actor = Actor("executor", "demo-executor", ticket.organisation)
     permissions.check(actor, name, ticket)
-    changed, events = lifecycle.apply(ticket, Command(name, actor), deps.clock.now(), deps.city.sla)
-    deps.storage.tickets.update(changed, ticket.version, events)
+    tickets.take_command(deps, actor, ticket, name, {})

@@ -14,6 +14,8 @@ an attribute of its own instead.
 import functools
 import json
 import operator
+import random
+import time
 import uuid
 import zlib
 from dataclasses import dataclass, replace
@@ -41,10 +43,11 @@ from ..domain.outbox import DEAD, PENDING, OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
+from ..domain.stats import FIELDS, DayCounts
 from ..domain.ticket import State, Ticket
 from ..services.ports import (
     CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, Open311KeyStore, OutageStore,
-    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, Storage, TicketStore, UserStore,
+    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore, UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -117,12 +120,20 @@ OUTAGES = Table("outages", "id", indexes=(Index("by_state", "state", "starts_at"
 # Open311 keys; a key's hash is a claim ("open311#<hash>") in `uniques`, which is how a
 # client's key is found with one consistent read.
 OPEN311_KEYS = Table("open311_keys", "id")
+# The daily statistics (domain.stats): one item per city day and group, keyed
+# "<day>#<group>" in its month's partition ("YYYY-MM"), a number attribute per counted
+# field. A year's statistics are twelve queries, however many tickets there were.
+STATS = Table("stats", "month", "key")
 TABLES = (TICKETS, HISTORY, UNIQUES, USERS, SESSIONS, CODES, COUNTERS, IDEMPOTENCY, DIRECTORY, OUTBOX,
-          SIGN_IN_LINKS, STAFF, OUTAGES, OPEN311_KEYS)
+          SIGN_IN_LINKS, STAFF, OUTAGES, OPEN311_KEYS, STATS)
 
 # How many index entries one queue request reads before its filter: a page of 25
 # matches among many non-matching tickets then costs a few requests, not dozens.
 QUEUE_PAGE = 200
+
+# A transaction that conflicted only on statistics items is tried this many times in
+# all, pausing a random time up to STATS_BACKOFF seconds, doubled at each try.
+STATS_TRIES, STATS_BACKOFF = 5, 0.02
 
 # The value of a sparse index's hash key. One partition holds a city's pending
 # timers and messages; the key exists so that the index can be sparse.
@@ -146,6 +157,7 @@ def open_storage(prefix: str, region: str, host: str | None = None) -> Storage:
         codes=DynamoCodes(models), counters=DynamoCounters(models), idempotency=DynamoIdempotency(models),
         directory=DynamoDirectory(models), outbox=DynamoOutbox(models), links=DynamoSignInLinks(models),
         staff=DynamoStaff(models), outages=DynamoOutages(models), open311_keys=DynamoOpen311Keys(models),
+        stats=DynamoStats(models),
     )
 
 
@@ -169,6 +181,7 @@ class _Models:
     staff: type
     outages: type
     open311_keys: type
+    stats: type
     connection: Connection  # every table's, and the transactions' (which span tables)
 
 
@@ -202,6 +215,7 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
         staff=model(STAFF, version=NumberAttribute(), data=JSONAttribute()),
         outages=model(OUTAGES, version=NumberAttribute(), data=JSONAttribute()),
         open311_keys=model(OPEN311_KEYS, key_hash=UnicodeAttribute(), data=JSONAttribute()),
+        stats=model(STATS, **{field: NumberAttribute(null=True) for field in FIELDS}),
         connection=Connection(region=region, host=host),
     )
     _share_connection(models)
@@ -274,11 +288,53 @@ def _refused(error: Exception, *codes: str) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-def _put_all(models: _Models, puts: list) -> None:
-    """Put every (item, condition) at once, or nothing (at most 100 items)."""
-    with TransactWrite(connection=models.connection) as transaction:
-        for item, condition in puts:
-            transaction.save(item, condition=condition)
+def _put_all(models: _Models, puts: list, tallies: list = ()) -> None:
+    """Put every (item, condition) and add every statistics tally (domain.stats.Tally)
+    at once, or nothing (at most 100 items).
+
+    Another ticket's write adding to the same day's counters at the same moment cancels
+    the transaction with a conflict on those counters alone, which says nothing about
+    this ticket: the whole transaction is tried again after a short random pause.
+    """
+    Stats = models.stats
+    added = _added(tallies)
+    # One use case's events share one moment, so its tallies touch one day and two
+    # groups: a ticket's transaction stays far below DynamoDB's 100 items.
+    for attempt in range(STATS_TRIES):
+        try:
+            with TransactWrite(connection=models.connection) as transaction:
+                for item, condition in puts:
+                    transaction.save(item, condition=condition)
+                # Updates come after every put in the transaction's items (pynamodb's
+                # order), which is where stats_conflict_only looks for them.
+                for (day, name), counts in added.items():
+                    transaction.update(Stats(day[:7], f"{day}#{name}"),
+                                       actions=[getattr(Stats, field).add(by) for field, by in counts.items()])
+            return
+        except TransactWriteError as error:
+            if not stats_conflict_only(error.cancellation_reasons, len(added)):
+                raise
+            if attempt + 1 == STATS_TRIES:
+                raise RuntimeError("the statistics counters stayed busy") from error
+            time.sleep(random.uniform(0, STATS_BACKOFF * 2 ** attempt))
+
+
+def _added(tallies: list) -> dict:
+    """{(day, group): {field: how many}}: a transaction names each item once."""
+    added = {}
+    for tally in tallies:
+        counts = added.setdefault((tally.day, tally.group), {})
+        for field, by in tally.counts:
+            counts[field] = counts.get(field, 0) + by
+    return added
+
+
+def stats_conflict_only(reasons: list, stats_items: int) -> bool:
+    """Whether a cancelled transaction whose last `stats_items` items add to statistics
+    failed only by conflicts on those: nothing refused or conflicted on its own items."""
+    own, stats = reasons[:len(reasons) - stats_items], reasons[len(reasons) - stats_items:]
+    return (stats_items > 0 and all(reason is None for reason in own) and any(stats)
+            and all(reason is None or reason.code == "TransactionConflict" for reason in stats))
 
 
 def _appended(models: _Models, events: list, messages: list) -> list:
@@ -310,7 +366,7 @@ class DynamoTickets(TicketStore):
         self.m = models
 
     def create(self, ticket: Ticket, events: list, outbox: list = (),
-               idempotency: IdempotencyRecord | None = None) -> None:
+               idempotency: IdempotencyRecord | None = None, tallies: list = ()) -> None:
         Tickets, Uniques, Idempotency = self.m.tickets, self.m.uniques, self.m.idempotency
         puts = [(self._item(ticket), Tickets.id.does_not_exist()),
                 (Uniques(f"number#{ticket.number}", owner=ticket.id), Uniques.key.does_not_exist()),
@@ -319,18 +375,19 @@ class DynamoTickets(TicketStore):
             puts.append((Idempotency(idempotency.key, data=codec.idempotency_to_data(idempotency),
                                      ttl=idempotency.expires_at), Idempotency.key.does_not_exist()))
         try:
-            _put_all(self.m, puts)
+            _put_all(self.m, puts, tallies)
         except TransactWriteError as error:
             if _refused(error):
                 raise AlreadyExists("already_exists", what="ticket") from error
             raise
 
-    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = ()) -> None:
+    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = (),
+               tallies: list = ()) -> None:
         Tickets = self.m.tickets
         puts = [(self._item(ticket), Tickets.version == expected_version),
                 *_appended(self.m, events, outbox)]
         try:
-            _put_all(self.m, puts)
+            _put_all(self.m, puts, tallies)
         except TransactWriteError as error:
             # A transaction conflict is another writer changing the ticket at this moment.
             if not _refused(error, "TransactionConflict"):
@@ -744,6 +801,35 @@ class DynamoCounters(CounterStore):
         sequence = Counters(f"seq#{name}")
         sequence.update(actions=[Counters.value.add(1)])
         return sequence.value
+
+
+class DynamoStats(StatsStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def read(self, first_day: str, last_day: str) -> list:
+        Stats = self.m.stats
+        if first_day > last_day:
+            return []  # DynamoDB refuses a key range whose bounds are the wrong way round
+        # "#" < "$": every key of the last day sorts below "<last day>$".
+        in_range = Stats.key.between(f"{first_day}#", f"{last_day}$")
+        records = []
+        for month in _months(first_day[:7], last_day[:7]):
+            for item in Stats.query(month, in_range, consistent_read=True):
+                day, _, name = item.key.partition("#")
+                counts = {field: int(value) for field in FIELDS if (value := getattr(item, field)) is not None}
+                records.append(DayCounts(day, name, counts))
+        return sorted(records, key=lambda r: (r.day, r.group))
+
+
+def _months(first: str, last: str) -> list:
+    """Every 'YYYY-MM' from `first` to `last`, both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while (found := f"{year:04d}-{month:02d}") <= last:
+        months.append(found)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 class DynamoIdempotency(IdempotencyStore):

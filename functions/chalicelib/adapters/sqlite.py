@@ -25,10 +25,11 @@ from ..domain.outbox import PENDING, OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
+from ..domain.stats import DayCounts
 from ..domain.ticket import Ticket
 from ..services.ports import (
     CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, Open311KeyStore, OutageStore,
-    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, Storage, TicketStore, UserStore,
+    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore, UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -154,6 +155,16 @@ MIGRATIONS = (
             created_at TEXT NOT NULL,
             data TEXT NOT NULL)""",
     ),
+    (
+        # The daily statistics (domain.stats): one row per city day, group and field.
+        # Tickets filed before this table existed are not counted in it.
+        """CREATE TABLE stats (
+            day TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            field TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            PRIMARY KEY (day, grp, field)) WITHOUT ROWID""",
+    ),
 )
 
 # How long a writer waits for another writer's transaction before giving up.
@@ -167,7 +178,7 @@ def open_storage(path: str) -> Storage:
         tickets=SqliteTickets(db), users=SqliteUsers(db), sessions=SqliteSessions(db), codes=SqliteCodes(db),
         counters=SqliteCounters(db), idempotency=SqliteIdempotency(db), directory=SqliteDirectory(db),
         outbox=SqliteOutbox(db), links=SqliteSignInLinks(db), staff=SqliteStaff(db),
-        outages=SqliteOutages(db), open311_keys=SqliteOpen311Keys(db),
+        outages=SqliteOutages(db), open311_keys=SqliteOpen311Keys(db), stats=SqliteStats(db),
     )
 
 
@@ -245,7 +256,7 @@ class SqliteTickets(TicketStore):
         self.db = db
 
     def create(self, ticket: Ticket, events: list, outbox: list = (),
-               idempotency: IdempotencyRecord | None = None) -> None:
+               idempotency: IdempotencyRecord | None = None, tallies: list = ()) -> None:
         with self.db.write() as conn, _unique("ticket"):
             conn.execute(
                 "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, next_due_at,"
@@ -256,9 +267,10 @@ class SqliteTickets(TicketStore):
             if idempotency is not None:
                 conn.execute("INSERT INTO idempotency (key, data) VALUES (?, ?)",
                              (idempotency.key, _dump(codec.idempotency_to_data(idempotency))))
-            _append(conn, events, outbox)
+            _append(conn, events, outbox, tallies)
 
-    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = ()) -> None:
+    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = (),
+               tallies: list = ()) -> None:
         with self.db.write() as conn:
             changed = conn.execute(
                 "UPDATE tickets SET organisation = ?, state = ?, filed_at = ?, month = ?, next_due_at = ?,"
@@ -270,7 +282,7 @@ class SqliteTickets(TicketStore):
                 if conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket.id,)).fetchone():
                     raise StaleVersion("stale_version", ticket=ticket.id)
                 raise NotFound("ticket_not_found", ticket=ticket.id)
-            _append(conn, events, outbox)
+            _append(conn, events, outbox, tallies)
 
     @staticmethod
     def _columns(ticket: Ticket) -> tuple:
@@ -369,12 +381,15 @@ def _queue_filters(query: QueueQuery, with_states: bool) -> tuple:
     return where, params
 
 
-def _append(conn: sqlite3.Connection, events: list, messages: list) -> None:
-    """History entries and outbox messages, inside the caller's transaction."""
+def _append(conn: sqlite3.Connection, events: list, messages: list, tallies: list = ()) -> None:
+    """History entries, outbox messages and statistics tallies, inside the caller's transaction."""
     conn.executemany("INSERT INTO history (ticket_id, version, data) VALUES (?, ?, ?)",
                      [(e.ticket_id, e.version, _dump(codec.event_to_data(e))) for e in events])
     conn.executemany("INSERT INTO outbox (id, status, created_at, next_attempt_at, data) VALUES (?, ?, ?, ?, ?)",
                      [_message_row(m) for m in messages])
+    conn.executemany("INSERT INTO stats (day, grp, field, value) VALUES (?, ?, ?, ?)"
+                     " ON CONFLICT (day, grp, field) DO UPDATE SET value = value + excluded.value",
+                     [(t.day, t.group, name, by) for t in tallies for name, by in t.counts])
 
 
 def _message_row(message: OutboxMessage) -> tuple:
@@ -625,6 +640,19 @@ class SqliteCounters(CounterStore):
                 " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
                 (name,),
             ).fetchall()[0][0]
+
+
+class SqliteStats(StatsStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def read(self, first_day: str, last_day: str) -> list:
+        records = {}
+        for day, grp, name, value in self.db.read(
+                "SELECT day, grp, field, value FROM stats WHERE day BETWEEN ? AND ? ORDER BY day, grp",
+                (first_day, last_day)):
+            records.setdefault((day, grp), {})[name] = value
+        return [DayCounts(day, grp, counts) for (day, grp), counts in records.items()]
 
 
 class SqliteIdempotency(IdempotencyStore):

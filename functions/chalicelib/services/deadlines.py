@@ -16,6 +16,7 @@ import uuid
 from collections import Counter
 from dataclasses import replace
 
+from ..domain import stats
 from ..domain import ticket as lifecycle
 from ..domain.errors import StaleVersion
 from ..domain.outbox import DEAD, EMAIL, OutboxMessage
@@ -55,7 +56,8 @@ def act(deps, ticket: Ticket, now) -> str:
     if "propose_fine" in commands:
         messages.append(fine_proposal_notice(deps, changed, now))
     try:
-        deps.storage.tickets.update(changed, ticket.version, events, messages)
+        deps.storage.tickets.update(changed, ticket.version, events, messages,
+                                    tallies=stats.tallies(changed, events, deps.city.zone))
     except StaleVersion:
         # Another sweep, or a person, changed it since it was read; its next timer is theirs now.
         return "skipped"

@@ -52,16 +52,17 @@ class QueueQuery:
 class TicketStore(ABC):
     @abstractmethod
     def create(self, ticket: Ticket, events: list, outbox: list = (),
-               idempotency: IdempotencyRecord | None = None) -> None:
-        """Write the ticket, its events (history), its outbox messages and the
-        idempotency record at once. AlreadyExists if the ticket id, its number or
-        the idempotency key exists already."""
+               idempotency: IdempotencyRecord | None = None, tallies: list = ()) -> None:
+        """Write the ticket, its events (history), its outbox messages, the
+        idempotency record and add its statistics tallies (domain.stats.Tally) at once.
+        AlreadyExists if the ticket id, its number or the idempotency key exists already."""
 
     @abstractmethod
-    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = ()) -> None:
+    def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = (),
+               tallies: list = ()) -> None:
         """Replace the ticket if the stored version is `expected_version`, append its
-        events and queue its outbox messages at once. StaleVersion otherwise;
-        NotFound if there is no such ticket."""
+        events, queue its outbox messages and add its statistics tallies at once.
+        StaleVersion otherwise; NotFound if there is no such ticket."""
 
     @abstractmethod
     def get(self, ticket_id: str) -> Ticket | None: ...
@@ -268,6 +269,16 @@ class CounterStore(ABC):
         """1, 2, 3, ... per name, never the same number twice, under concurrency."""
 
 
+class StatsStore(ABC):
+    """The daily statistics records (domain.stats.DayCounts); tallies are added by
+    the ticket store, in the ticket's own write."""
+
+    @abstractmethod
+    def read(self, first_day: str, last_day: str) -> list:
+        """Every record from `first_day` to `last_day` ('YYYY-MM-DD', both included), by
+        day then group. Reads only those days' records (by month), never the tickets."""
+
+
 class IdempotencyStore(ABC):
     @abstractmethod
     def get(self, key: str) -> IdempotencyRecord | None:
@@ -354,6 +365,7 @@ class Storage:
     staff: StaffStore
     outages: OutageStore
     open311_keys: Open311KeyStore
+    stats: StatsStore
 
 
 class SmsSender(ABC):

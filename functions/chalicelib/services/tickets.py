@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..domain import fields
+from ..domain import fields, stats
 from ..domain import ticket as lifecycle
 from ..domain.address import route
 from ..domain.catalogue import Cause
@@ -85,7 +85,8 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
     receipt = answers.receipt(ticket)
     record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL) if key else None
     try:
-        deps.storage.tickets.create(ticket, events + routed, messages, record)
+        deps.storage.tickets.create(ticket, events + routed, messages, record,
+                                    tallies=stats.tallies(ticket, events + routed, deps.city.zone))
     except AlreadyExists:
         earlier = deps.storage.idempotency.get(key) if key else None
         if earlier is None:
@@ -202,7 +203,8 @@ def take_command(deps, actor: Actor, ticket: Ticket, name: str, data: dict, uplo
         data = {**data, "photos": list(photos.attach(deps, actor.id, uploads))}
         changed, events = lifecycle.apply(ticket, Command(name, actor, data), now, policy)
     messages = notifications.messages_for(deps, changed, events)
-    deps.storage.tickets.update(changed, ticket.version, events, messages)
+    deps.storage.tickets.update(changed, ticket.version, events, messages,
+                                tallies=stats.tallies(changed, events, deps.city.zone))
     if public_pages.on_the_page(ticket, changed):
         public_pages.outages_changed(deps)
     log.info("%s %s: %s on ticket %s", actor.role, actor.id, name, ticket.number)
