@@ -1,5 +1,6 @@
-"""The local server: the built site and the API on one origin, the minute tick in a
-thread, demo data on the first start.
+"""The local server: the built site and the API on one origin, the minute tick (and
+the nightly regeneration) in a thread, demo data on the first start, the generated
+public pages written at every start.
 
     PYTHONPATH=functions python -m local.server [--port 8000] [--backend sqlite|moto] [--var var]
 
@@ -30,6 +31,7 @@ from app import app
 from chalicelib import bootstrap
 from chalicelib.api.errors import body as error_body
 from chalicelib.api.language import requested_language
+from chalicelib.jobs.nightly import nightly, regenerate
 from chalicelib.jobs.tick import minute
 from chalicelib.settings import Settings
 
@@ -191,8 +193,17 @@ def handler_class(api: Api, site: Path):
     return Handler
 
 
+def local_tick(deps) -> None:
+    """The minute tick, and the nightly regeneration that runs hourly on AWS: when it is
+    not due, it costs one counter read."""
+    minute(deps)
+    done = nightly(deps)
+    if done:
+        log.info("nightly regeneration: %s", done)
+
+
 class Ticker(threading.Thread):
-    """Calls the minute tick at once and then every minute, like the EventBridge rule."""
+    """Calls the local tick at once and then every minute, like the EventBridge rules."""
 
     def __init__(self, tick, deps):
         super().__init__(name="minute-tick", daemon=True)
@@ -260,7 +271,9 @@ def serve(port: int, site: Path, var: Path):
     deps = bootstrap.build(settings)
     bootstrap.override(deps)
     print(f"demo resident phone: {seed_demo(deps, var)} (the sign-in code arrives in {settings.sms_log})", flush=True)
-    ticker = Ticker(minute, deps)
+    # `make site` rebuilt the folder without the generated pages: they are there before the first request.
+    regenerate(deps)
+    ticker = Ticker(local_tick, deps)
     ticker.start()
     backend = f"{settings.backend} at {settings.dynamodb_endpoint}" if settings.dynamodb_endpoint else settings.backend
     print(f"Serving on http://{HOST}:{server.server_address[1]} ({backend}); Ctrl-C stops", flush=True)

@@ -1,5 +1,7 @@
-"""Translations of API messages and SMS texts: the standard library's gettext over
-the compiled Babel catalogues in `chalicelib/locale/<lang>/LC_MESSAGES/messages.mo`.
+"""Translations of API messages, SMS texts and generated pages: the standard library's
+gettext over the compiled Babel catalogues in `chalicelib/locale/<lang>/LC_MESSAGES/messages.mo`;
+and numbers and months as each language writes them (Babel itself is a build tool here:
+its locale data would triple the Lambda package for a handful of formats).
 
 Message ids are the English texts. `N_` marks a text where a table defines it and
 `translate` looks it up where it is used; `pybabel extract -F babel-messages.cfg`
@@ -18,6 +20,32 @@ DOMAIN = "messages"
 
 def N_(msgid: str) -> str:
     return msgid
+
+
+# (thousands separator, decimal mark), as CLDR has them: Ukrainian and Russian group
+# with a no-break space and write a decimal comma.
+NUMBER_MARKS = {"uk": ("\u00a0", ","), "ru": ("\u00a0", ","), "en": (",", ".")}
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+MONTH_AND_YEAR = N_("{month} {year}")
+
+
+def number(lang: str, value: float, decimals: int = 0) -> str:
+    """`value` rounded to `decimals` places, grouped by thousands, as `lang` writes it."""
+    group, mark = NUMBER_MARKS.get(lang, NUMBER_MARKS["en"])
+    whole, _, fraction = f"{value:,.{decimals}f}".partition(".")
+    return whole.replace(",", group) + (mark + fraction if fraction else "")
+
+
+def percent(lang: str, share: float) -> str:
+    """A share (0.6) as a whole percentage ("60%")."""
+    return number(lang, share * 100) + "%"
+
+
+def month_name(lang: str, month: str) -> str:
+    """'YYYY-MM' as a month and its year, in the nominative ("листопад 2026")."""
+    year, n = month.split("-")
+    return translate(lang, MONTH_AND_YEAR, month=translate(lang, MONTHS[int(n) - 1]), year=year)
 
 
 def translate(lang: str, msgid: str, **params) -> str:

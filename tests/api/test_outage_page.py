@@ -83,7 +83,7 @@ def test_the_files_are_a_page_per_language_and_the_json_and_atom_data(deps, work
     assert {path: kind for path, (_, kind) in files.items()} == {
         "uk/outages/index.html": "text/html; charset=utf-8", "ru/outages/index.html": "text/html; charset=utf-8",
         "en/outages/index.html": "text/html; charset=utf-8", "outages.json": "application/json",
-        "outages.atom": "application/atom+xml"}
+        "outages.atom": "application/atom+xml", "outages-summary.json": "application/json"}
 
 
 @pytest.mark.parametrize("lang, title, district, kinds, street, cause, updated, when", [
@@ -169,6 +169,22 @@ def test_the_atom_feed_is_valid_xml_with_an_entry_per_notice_and_ticket(deps, wo
     assert len({entry.find(f"{ATOM}id").text for entry in entries}) == 3
     assert entries[0].find(f"{ATOM}title").text == "Опалення: Around the Opera House"
     assert all(entry.find(f"{ATOM}updated").text.endswith("Z") for entry in entries)
+
+
+def test_the_home_page_summary_counts_the_works_by_kind_most_first_and_names_no_place(deps, works):
+    summary = json.loads(text(public_pages.outage_files(deps), "outages-summary.json"))
+
+    assert summary == {
+        "updated_at": "2026-11-23T09:00:00Z", "count": 3,
+        "kinds": [{"code": "water", "name": {"uk": "Водопостачання", "ru": "Водоснабжение", "en": "Water supply"},
+                   "count": 2},
+                  {"code": "heating", "name": {"uk": "Опалення", "ru": "Отопление", "en": "Heating"}, "count": 1}]}
+
+
+def test_with_nothing_going_on_the_summary_counts_none(deps):
+    summary = json.loads(text(public_pages.outage_files(deps), "outages-summary.json"))
+
+    assert (summary["count"], summary["kinds"]) == (0, [])
 
 
 def test_with_nothing_going_on_the_page_says_so(deps):

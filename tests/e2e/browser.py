@@ -26,6 +26,7 @@ from chalicelib.services import staff
 from chalicelib.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "build" / "site"  # where the local server serves from and writes its generated pages
 DATA = ROOT / "functions" / "chalicelib" / "data"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,16 +44,19 @@ EXPECTED_REFUSALS = ("/api/me", "/api/admin/me")
 
 
 class LocalServer:
-    """`python -m local.server` in a subprocess on a free port with its own var directory."""
+    """`python -m local.server` in a subprocess on a free port with its own var directory,
+    serving (and writing its generated pages to) `site`."""
 
-    def __init__(self, backend: str, var: Path):
+    def __init__(self, backend: str, var: Path, site: Path = SITE):
         self.backend = backend
         self.var = var
+        self.site = site
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CITYDESK_", "AWS_"))}
         env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "functions"), str(ROOT)]), PYTHONUNBUFFERED="1",
                    CITYDESK_EMAIL_LOG=str(var / "email.log"))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "local.server", "--port", "0", "--backend", backend, "--var", str(var)],
+            [sys.executable, "-m", "local.server", "--port", "0", "--backend", backend, "--var", str(var),
+             "--site", str(site)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines = []
         self._ended = False
@@ -115,6 +119,15 @@ class LocalServer:
         os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
         return bootstrap.open_storage(Settings(backend="dynamodb", dynamodb_endpoint=self.dynamodb_endpoint,
                                                secret=secret))
+
+    def deps(self):
+        """The server's dependencies built in this process, over its storage and the site
+        folder it serves: a test runs the server's jobs (a tick, the regeneration) at once
+        instead of waiting for its minute."""
+        settings = Settings(secret=(self.var / "secret").read_text().strip(), site_dir=str(self.site),
+                            sms_log=str(self.var / "sms.log"), email_log=str(self.var / "email.log"),
+                            photo_dir=str(self.var / "photos"))
+        return bootstrap.build(settings, storage=self.storage())
 
     def staff(self, number: str, *commands: str) -> None:
         """The executor of ticket `number` takes `commands` (accept, report_done…)

@@ -102,7 +102,19 @@ def test_the_photo_origin_given_at_build_time_may_show_images_and_take_uploads_a
     assert "citydesk-photos" not in build_site.content_security_policy("")
 
 
-@pytest.mark.parametrize("name", ["index.html", "contacts.html", "outages.html", "stats.html"])
-def test_reading_pages_load_no_script_at_all(site, name):
+def test_reading_pages_load_no_script_at_all(site):
     for lang in build_site.load_city().languages:
-        assert "<script" not in (site / lang / name).read_text(encoding="utf-8")
+        assert "<script" not in (site / lang / "contacts.html").read_text(encoding="utf-8")
+
+
+def test_the_home_page_loads_only_the_script_of_its_emergency_works_line(site):
+    for lang in build_site.load_city().languages:
+        home = (site / lang / "index.html").read_text(encoding="utf-8")
+        assert re.findall(r"<script[^>]*>", home) == ['<script type="module" src="/js/home.js">']
+
+
+def test_the_site_links_to_the_generated_pages_and_no_longer_builds_placeholders(site):
+    for lang in build_site.load_city().languages:
+        home = (site / lang / "index.html").read_text(encoding="utf-8")
+        assert all(f'href="/{lang}/{name}/"' in home for name in ("outages", "stats", "organisations"))
+        assert not (site / lang / "outages.html").exists() and not (site / lang / "stats.html").exists()

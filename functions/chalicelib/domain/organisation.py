@@ -16,6 +16,8 @@ class Organisation:
     phone: str = ""
     email: str = ""
     topics: tuple = field(default_factory=tuple)
+    # The area it serves: district codes of the registry; none, the whole city.
+    districts: tuple = field(default_factory=tuple)
 
     def name(self, lang: str) -> str:
         return _labels.pick(self.names, lang)
@@ -28,11 +30,12 @@ class Organisation:
             raise ValueError(f"executor {raw['code']} must name its supervising department")
         return cls(code=raw["code"], kind=raw["kind"], names=_labels.check(raw["name"], raw["code"]),
                    supervisor=raw.get("supervisor"), phone=raw.get("phone", ""), email=raw.get("email", ""),
-                   topics=tuple(raw.get("topics", ())))
+                   topics=tuple(raw.get("topics", ())), districts=tuple(raw.get("districts", ())))
 
     def to_data(self) -> dict:
         return {"code": self.code, "kind": self.kind, "name": self.names, "supervisor": self.supervisor,
-                "phone": self.phone, "email": self.email, "topics": list(self.topics)}
+                "phone": self.phone, "email": self.email, "topics": list(self.topics),
+                "districts": list(self.districts)}
 
 
 def check_supervisors(organisations) -> None:

@@ -6,7 +6,7 @@ import logging
 from chalice import Blueprint, Rate
 
 from .. import bootstrap
-from . import tick
+from . import nightly, tick
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
@@ -15,3 +15,9 @@ blueprint = Blueprint(__name__)
 @blueprint.schedule(Rate(1, unit=Rate.MINUTES))
 def minute_tick(event):
     log.info("minute tick: %s", tick.minute(bootstrap.deps()))
+
+
+# EventBridge runs in UTC: hourly, and the job itself acts once a city day, after 03:00.
+@blueprint.schedule(Rate(1, unit=Rate.HOURS))
+def nightly_regeneration(event):
+    log.info("nightly regeneration: %s", nightly.nightly(bootstrap.deps()) or "not due")

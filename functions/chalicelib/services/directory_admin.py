@@ -50,20 +50,21 @@ def create_organisation(deps, actor: Actor, data: dict) -> Organisation:
     ref = reference.load(deps.storage)
     if code in ref.organisations:
         raise AlreadyExists("organisation_exists")
-    organisation = _organisation(code, data, ref)
+    organisation = _organisation(code, data, ref, districts=())
     deps.storage.directory.put_organisation(organisation)
     log.info("organisation %s created by %s", code, actor.id)
     return organisation
 
 
 def update_organisation(deps, actor: Actor, code: str, data: dict) -> Organisation:
-    """Replace the organisation's kind, names, supervisor, contacts and topics (its code stays)."""
+    """Replace the organisation's kind, names, supervisor, contacts and topics (its code and its
+    area stay: the area comes with the directory's data, the admin's page does not edit it)."""
     permissions.check(actor, "manage_directory")
     ref = reference.load(deps.storage)
     stored = ref.organisations.get(code)
     if stored is None:
         raise NotFound("organisation_not_found")
-    organisation = _organisation(code, data, ref)
+    organisation = _organisation(code, data, ref, districts=stored.districts)
     if organisation.kind != stored.kind and _in_use(deps, ref, stored):
         raise InvalidInput("organisation_in_use", field="kind")
     deps.storage.directory.put_organisation(organisation)
@@ -71,7 +72,7 @@ def update_organisation(deps, actor: Actor, code: str, data: dict) -> Organisati
     return organisation
 
 
-def _organisation(code: str, data: dict, ref: reference.Reference) -> Organisation:
+def _organisation(code: str, data: dict, ref: reference.Reference, districts: tuple) -> Organisation:
     kind = data.get("kind")
     if kind not in KINDS:
         raise InvalidInput("unknown_organisation_kind", field="kind")
@@ -92,7 +93,7 @@ def _organisation(code: str, data: dict, ref: reference.Reference) -> Organisati
     if not isinstance(topics, list) or not all(isinstance(t, str) and ref.catalogue.topic(t) for t in topics):
         raise InvalidInput("unknown_topic", field="topics")
     return Organisation(code=code, kind=kind, names=names, supervisor=supervisor, phone=phone, email=email,
-                        topics=tuple(dict.fromkeys(topics)))
+                        topics=tuple(dict.fromkeys(topics)), districts=districts)
 
 
 def _in_use(deps, ref: reference.Reference, organisation: Organisation) -> bool:

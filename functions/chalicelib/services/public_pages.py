@@ -1,5 +1,6 @@
 """The public pages the system writes itself: "Emergency works now" in each of the
-city's languages, the same data as `outages.json` and as an Atom feed.
+city's languages, the same data as `outages.json` and as an Atom feed, and the home
+page's summary of it (`outages-summary.json`: counts by kind, nothing else).
 
 What is shown is built item by item from what may be shown to anyone: an
 operator's notice as published, and of an emergency ticket in progress only its
@@ -12,6 +13,7 @@ A notice's change, and an emergency ticket's in works, marks the page dirty
 
 import json
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from ..domain.labels import LANGUAGE_NAMES, pick
@@ -41,28 +43,36 @@ TITLE = N_("Emergency works now")
 BRAND = N_("Contact centre of {city}")
 UPDATED = N_("Last updated: {time}")
 WHEN = N_("From {start}, expected to end by {end}")
-# The page's fixed texts, by the name the template knows them by.
-TEXTS = {
-    "title": TITLE,
+# The texts of the layout every generated page extends (templates/page.html), by the
+# name the template knows them by; the menu's are named for the sections they lead to.
+LAYOUT = {
     "skip": N_("Skip to the content"),
     "language": N_("Language"),
+    "hotlines": N_("Phone lines, day and night"),
+    "menu": N_("Main"),
+    "home": N_("Home"),
+    "report": N_("New ticket"),
+    "track": N_("Track a ticket"),
+    "outages": N_("Outages"),
+    "stats": N_("Statistics"),
+    "organisations": N_("Who does what"),
+}
+# The outage page's own fixed texts.
+TEXTS = {
+    "title": TITLE,
     "none": N_("No emergency works are going on now."),
     "elsewhere": N_("Across the city"),
     "whole_street": N_("the whole street"),
     "ticket": N_("Reported by residents"),
     "data": N_("The same data as JSON and as an Atom feed"),
-    "hotlines": N_("Phone lines, day and night"),
 }
 
 
 def outage_files(deps) -> dict:
-    """{path: (bytes, content type)}: the page in each language, outages.json, outages.atom."""
-    import jinja2
-
+    """{path: (bytes, content type)}: the page in each language, outages.json, outages.atom,
+    outages-summary.json."""
     ref, city, now = reference.load(deps.storage), deps.city, deps.clock.now()
     items = _items(deps, ref)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    template = env.get_template("outages.html")
     files = {}
 
     def local(at: datetime) -> str:
@@ -70,21 +80,37 @@ def outage_files(deps) -> dict:
 
     for lang in city.languages:
         texts = {name: translate(lang, text) for name, text in TEXTS.items()}
-        texts["brand"] = translate(lang, BRAND, city=city.name(lang))
         texts["updated"] = translate(lang, UPDATED, time=local(now))
         groups = _groups(items, lang, texts["elsewhere"])
-        page = template.render(
-            lang=lang, t=texts, csp=CONTENT_SECURITY_POLICY, groups=groups, city=city,
-            languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in city.languages],
-            hotlines=[(line.number, pick(line.labels, lang, city.default_language)) for line in city.hotlines],
+        files[f"{lang}/outages/index.html"] = (render(
+            city, "outages.html", "outages", lang, texts, groups=groups,
             when=lambda item: translate(lang, WHEN, start=local(item["starts_at"]),
                                         end=local(item["expected_end"])),
             houses=lambda address: ", ".join(address["houses"]) or texts["whole_street"],
-            name=lambda names: names[lang])
-        files[f"{lang}/outages/index.html"] = (page.encode("utf-8"), HTML)
+            name=lambda names: names[lang]), HTML)
     files["outages.json"] = (_json(items, now), JSON)
     files["outages.atom"] = (_atom(items, city, now), FEED)
+    files["outages-summary.json"] = (_summary(items, now), JSON)
     return files
+
+
+def render(city, template: str, section: str, lang: str, texts: dict, **context) -> bytes:
+    """The page `/{lang}/{section}/` from `template` (which extends page.html), in UTF-8:
+    `texts` are its own, the layout's are added, `context` goes to the template as is."""
+    layout = {name: translate(lang, text) for name, text in LAYOUT.items()}
+    layout["brand"] = translate(lang, BRAND, city=city.name(lang))
+    return _templates().get_template(template).render(
+        lang=lang, section=section, t={**layout, **texts}, csp=CONTENT_SECURITY_POLICY, city=city,
+        languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in city.languages],
+        hotlines=[(line.number, pick(line.labels, lang, city.default_language)) for line in city.hotlines],
+        **context).encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _templates():
+    import jinja2  # only the tick and the nightly job render pages
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
 
 
 def republish_outages(deps) -> list:
@@ -192,6 +218,16 @@ def _public(item: dict) -> dict:
 def _json(items: list, now: datetime) -> bytes:
     return json.dumps({"updated_at": utc(now), "outages": [_public(item) for item in items]},
                       ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def _summary(items: list, now: datetime) -> bytes:
+    """What the home page shows: how many works, by kind (most first); no place, no text."""
+    kinds = {}
+    for item in items:
+        kinds.setdefault(item["kind"]["code"], {**item["kind"], "count": 0})["count"] += 1
+    ordered = sorted(kinds.values(), key=lambda kind: (-kind["count"], kind["code"]))
+    return json.dumps({"updated_at": utc(now), "count": len(items), "kinds": ordered},
+                      ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 def _atom(items: list, city, now: datetime) -> bytes:
