@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "functions")]
 
-from benchmarks import cold_import, pages, sweep  # noqa: E402
+from benchmarks import cold_import, pages, regen, sweep  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -18,6 +18,10 @@ BENCHMARKS = {
               and f["home_critical_bytes"] <= pages.HOME_CRITICAL_LIMIT),
     "sweep": (sweep.measure, lambda f: f["sweep_ratio"] <= 1.5
               and all(read == sweep.DUE for read in f["sweep_items_read"].values())),
+    "regen": (regen.measure, lambda f: all(
+        read["stats_records"] <= f["regen_read_bound"]["stats_records"]
+        and read["tickets"] == f["regen_read_bound"]["tickets"]
+        and read["notices"] == f["regen_read_bound"]["notices"] for read in f["regen_reads"].values())),
 }
 
 
