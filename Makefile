@@ -7,7 +7,7 @@ BACKEND ?= sqlite
 LOCALE := functions/chalicelib/locale
 export PYTHONPATH := functions:.
 
-.PHONY: venv run test bench site i18n requirements chromium clean admin
+.PHONY: venv run test bench site i18n requirements chromium clean admin package
 
 $(VENV)/.installed: pyproject.toml tools/requirements.py
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ site: i18n
 
 requirements: $(VENV)/.installed
 	$(PY) tools/requirements.py > functions/requirements.txt
+
+# The deployable template and code in build/package/ (sam.json, deployment.zip):
+# `chalice package` with infra/ merged in (tools/infra.py). No AWS account; PyPI for
+# the Lambda's arm64 wheels. The catalogues are compiled first: the package ships them.
+STAGE ?= dev
+package: requirements i18n
+	$(PY) -m tools.infra --stage $(STAGE) --out build/package
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 chromium:
