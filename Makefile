@@ -7,7 +7,7 @@ BACKEND ?= sqlite
 LOCALE := functions/chalicelib/locale
 export PYTHONPATH := functions:.
 
-.PHONY: venv run test bench site i18n requirements chromium clean admin package
+.PHONY: venv run test bench site i18n requirements chromium clean admin package deploy backup
 
 $(VENV)/.installed: pyproject.toml tools/requirements.py
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,23 @@ STAGE ?= dev
 package: requirements i18n
 	$(PY) -m tools.infra --stage $(STAGE) --out build/package
 
+# Deploy that package to the stack deploy/$(STAGE).json describes, then upload the
+# site, set the SMS settings and generate the public pages (tools/deploy.py).
+# Needs AWS credentials; the README says how to write the stage file.
+deploy: package
+	$(PY) -m tools.deploy --stage $(STAGE)
+
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 run: site
 	$(PY) -m local.server --port $(PORT) --backend $(BACKEND)
+
+# The local run's SQLite database (copied safely while `make run` serves) and photos, in
+# backups/citydesk-<UTC time>.tar.gz; `python -m tools.backup --restore FILE` puts one back.
+backup: $(VENV)/.installed
+	$(PY) -m tools.backup
 
 # A staff admin account; its password is printed once. Against the local run's
 # storage (its secret from var/) unless CITYDESK_* variables name another.

@@ -41,6 +41,7 @@ SIZES = (10_000, 100_000)
 NOTICES = 500
 ACTIVE_NOTICES = 20
 IN_WORKS = 25  # emergency tickets in works now, at every size
+WAITING = 40  # filed in the last hours, waiting for their executors to accept them
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)  # 03:30 in Kyiv: the nightly run
 YEAR = timedelta(days=365)
 STATS_DAYS, ORGANISATION_DAYS = 13 * 31, 90  # at most what the two pages read
@@ -105,6 +106,14 @@ def _fill(deps, n: int, notices: int) -> None:
     # Filling, not measured: without a sync to disk on each commit it takes seconds, not minutes.
     conn = deps.storage.tickets.db.connection()
     conn.execute("PRAGMA synchronous = OFF")
+    fill(deps, n, notices)
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+def fill(deps, n: int, notices: int) -> None:
+    """The year's `n` tickets, the emergencies in works, the tickets waiting to be accepted
+    and the notices, through the storage ports (any backend; benchmarks/lambda_memory.py
+    fills DynamoDB with it)."""
     ref, zone = reference.load(deps.storage), deps.city.zone
     causes = [cause for cause in ref.catalogue.causes() if cause.sla_class != "emergency"]
     emergencies = [cause for cause in ref.catalogue.causes() if cause.sla_class == "emergency"]
@@ -119,6 +128,11 @@ def _fill(deps, n: int, notices: int) -> None:
         ticket, events = _worked(deps, ref.registry, n + i, emergencies[i % len(emergencies)],
                                  buildings[i % len(buildings)], filed_at, in_works=True)
         deps.storage.tickets.create(ticket, events, tallies=stats.tallies(ticket, events, zone))
+    for i in range(WAITING):
+        filed_at = NOW - timedelta(minutes=15 + 13 * i)
+        ticket, events = _worked(deps, ref.registry, n + IN_WORKS + i, causes[i % len(causes)],
+                                 buildings[i * 3 % len(buildings)], filed_at)
+        deps.storage.tickets.create(ticket, events, tallies=stats.tallies(ticket, events, zone))
     streets = ref.registry.streets
     for i in range(notices):
         starts_at = NOW - YEAR + YEAR * (i + 0.5) / notices
@@ -131,7 +145,6 @@ def _fill(deps, n: int, notices: int) -> None:
             expected_end=starts_at + timedelta(hours=6 + i % 30), created_by="bench", created_at=starts_at,
             updated_by="bench", updated_at=starts_at, state=CLOSED if closed else ACTIVE,
             closed_at=starts_at + timedelta(hours=8) if closed else None))
-    conn.execute("PRAGMA synchronous = FULL")
 
 
 def _worked(deps, registry, i: int, cause, building, filed_at: datetime, in_works: bool = False) -> tuple:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "functions")]
 
-from benchmarks import cold_import, pages, regen, sweep  # noqa: E402
+from benchmarks import cold_import, cost, lambda_memory, pages, regen, sweep  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -22,6 +22,8 @@ BENCHMARKS = {
         read["stats_records"] <= f["regen_read_bound"]["stats_records"]
         and read["tickets"] == f["regen_read_bound"]["tickets"]
         and read["notices"] == f["regen_read_bound"]["notices"] for read in f["regen_reads"].values())),
+    "cost": (cost.measure, lambda f: f["monthly_usd_10k"] <= cost.GOAL_USD_10K),
+    "lambda_memory": (lambda_memory.measure, lambda_memory.fits_config),
 }
 
 

@@ -1,6 +1,6 @@
 """The local server: the built site and the API on one origin, the minute tick (and
-the nightly regeneration) in a thread, demo data on the first start, the generated
-public pages written at every start.
+the nightly regeneration and the morning digest) in a thread, demo data on the first
+start, the generated public pages written at every start.
 
     PYTHONPATH=functions python -m local.server [--port 8000] [--backend sqlite|moto] [--var var]
 
@@ -28,9 +28,10 @@ from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayException
 
 from app import app
-from chalicelib import bootstrap
+from chalicelib import bootstrap, secrets_env
 from chalicelib.api.errors import body as error_body
 from chalicelib.api.language import requested_language
+from chalicelib.jobs.digest import morning_digest
 from chalicelib.jobs.nightly import nightly, regenerate
 from chalicelib.jobs.tick import minute
 from chalicelib.settings import Settings
@@ -67,7 +68,8 @@ def prepare_var(var: Path) -> None:
     # The log costs nothing, and one developer texts their own phone all day: the
     # production cap (10 a day) would hold the demo's SMS until tomorrow morning.
     os.environ.setdefault("CITYDESK_SMS_PER_PHONE_PER_DAY", "1000")
-    if not os.environ.get("CITYDESK_SECRET"):
+    # Unless the environment or a secrets file (CITYDESK_SECRETS_FILE) holds the key already.
+    if not secrets_env.environment().get("CITYDESK_SECRET"):
         os.environ["CITYDESK_SECRET"] = local_secret(var / "secret")
 
 
@@ -194,12 +196,15 @@ def handler_class(api: Api, site: Path):
 
 
 def local_tick(deps) -> None:
-    """The minute tick, and the nightly regeneration that runs hourly on AWS: when it is
-    not due, it costs one counter read."""
+    """The minute tick, and the nightly regeneration and the morning digest that run
+    hourly on AWS: when one is not due, it costs one counter read."""
     minute(deps)
     done = nightly(deps)
     if done:
         log.info("nightly regeneration: %s", done)
+    queued = morning_digest(deps)
+    if queued:
+        log.info("morning digest: %s", queued)
 
 
 class Ticker(threading.Thread):

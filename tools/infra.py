@@ -11,15 +11,23 @@ Derived here, so that it cannot drift from the code:
   dead letters in its log (services/outbox.py logs a message's last failed try);
 - the Content-Security-Policy header, local/build_site.py's, with the photo bucket's origin.
 
+The code archive leaves out what the Lambda Python runtime already has, boto3 and its
+dependencies (`leave_out_runtime_sdk`): pynamodb pulls botocore in, and `chalice package`
+would ship the SDK a second time.
+
 The policy files functions/.chalice/policy-*.json name this stack's resources with
 CloudFormation functions (Fn::Sub, Ref): they serve `chalice package`, not `chalice deploy`.
 """
 
 import argparse
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +36,8 @@ BASE = ROOT / "infra" / "template.json"
 MERGE = ROOT / "build" / "infra" / "merge.json"
 OUT = ROOT / "build" / "package"
 API_FUNCTION = "APIHandler"  # Chalice's logical id of the function behind every route
+# The Lambda Python runtime includes the AWS SDK for Python and its dependencies.
+RUNTIME_SDK = "boto3"
 
 
 def table_resources() -> dict:
@@ -57,7 +67,7 @@ def _table(table) -> dict:
             "IndexName": index.name,
             "KeySchema": [{"AttributeName": index.hash_key, "KeyType": "HASH"},
                           {"AttributeName": index.range_key, "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "KEYS_ONLY" if index.keys_only else "ALL"},
+            "Projection": index.projection(),
         } for index in table.indexes]
     if table.ttl:
         properties["TimeToLiveSpecification"] = {"AttributeName": table.ttl, "Enabled": True}
@@ -101,7 +111,8 @@ def environment(scheduled: bool) -> dict:
         "CITYDESK_PHOTO_BUCKET": {"Ref": "PhotosBucket"},
         "CITYDESK_EMAIL_FROM": {"Ref": "EmailFrom"},
         "CITYDESK_SITE_URL": {"Fn::Sub": "https://${SiteDomain}"},
-        "CITYDESK_SECRET": {"Fn::Sub": "{{resolve:secretsmanager:${AppSecret}:SecretString}}"},
+        # The secret's name, not its values (chalicelib/secrets_env.py reads them at cold start).
+        "CITYDESK_SECRETS_PARAMETER": {"Fn::Sub": "/${AWS::StackName}/secrets"},
     }
     if scheduled:
         # Only the jobs publish pages. The API could not name the distribution anyway:
@@ -156,6 +167,69 @@ def package(out: Path = OUT, stage: str = "dev", merge: Path = MERGE) -> None:
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(merge.resolve()),
                     str(Path(out).resolve())], cwd=FUNCTIONS, env=env, check=True)
+    leave_out_runtime_sdk(Path(out) / "deployment.zip")
+
+
+def closure(names, requires) -> set:
+    """The canonical names of these distributions and of everything they depend on
+    (without extras, markers evaluated for this Python); `requires(name)` gives a
+    distribution's Requires-Dist lines."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found, todo = set(), [canonicalize_name(name) for name in names]
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        for line in requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(requirement.name))
+    return found
+
+
+def runtime_sdk() -> set:
+    """What the runtime has: boto3 and its dependencies, as the installed boto3 declares
+    them (botocore, s3transfer, jmespath, python-dateutil, six, urllib3)."""
+    return closure([RUNTIME_SDK], metadata.requires)
+
+
+def leave_out_runtime_sdk(archive: Path) -> set:
+    """Rewrite the code archive without the files of the runtime's SDK distributions
+    (their RECORD, .dist-info and .data); every other entry is copied as it was.
+    A bundled copy would shadow the runtime's and could fall out of step with it when
+    AWS updates the runtime. Gives the distributions it left out."""
+    provided = runtime_sdk()
+    with zipfile.ZipFile(archive) as source:
+        found = {name: folder for folder, name in dist_infos(source).items() if name in provided}
+        dropped = {path for folder in found.values() for path in installed_files(source, folder)}
+        rewritten = archive.with_name(archive.name + ".part")
+        with zipfile.ZipFile(rewritten, "w") as target:
+            for entry in source.infolist():
+                if entry.filename not in dropped:
+                    target.writestr(entry, source.read(entry))
+    rewritten.replace(archive)
+    return set(found)
+
+
+def dist_infos(archive: zipfile.ZipFile) -> dict:
+    """{".dist-info" folder: canonical distribution name} of the archive's top level."""
+    from packaging.utils import canonicalize_name
+
+    folders = {name.split("/")[0] for name in archive.namelist() if name.split("/")[0].endswith(".dist-info")}
+    return {folder: canonicalize_name(metadata.PathDistribution(zipfile.Path(archive, folder + "/")).metadata["Name"])
+            for folder in folders}
+
+
+def installed_files(archive: zipfile.ZipFile, folder: str) -> set:
+    """The archive's entries that a distribution installed: what its RECORD lists, and
+    its .dist-info and .data folders."""
+    record = archive.read(folder + "/RECORD").decode()
+    listed = {row[0] for row in csv.reader(io.StringIO(record)) if row}
+    own = (folder + "/", folder.removesuffix(".dist-info") + ".data/")
+    return {name for name in archive.namelist() if name in listed or name.startswith(own)}
 
 
 def main(argv=None) -> None:

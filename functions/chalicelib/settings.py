@@ -1,10 +1,11 @@
 """Settings: read from the environment once, validated at cold start, passed down."""
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import secrets_env
 
 HERE = Path(__file__).resolve().parent
 BACKENDS = ("sqlite", "dynamodb")
@@ -195,7 +196,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, env=None) -> "Settings":
-        env = os.environ if env is None else env
+        """From `env`, by default the process's environment with the secrets merged in
+        (secrets_env: an SSM SecureString parameter on AWS, read here once per container)."""
+        env = secrets_env.environment() if env is None else env
         def num(name, default):
             return int(env.get(name, default))
         return cls(

@@ -2,7 +2,9 @@
 filing to rating (filed, routed, taken, done, refuted, taken, done, confirmed,
 rated): on SQLite with the recording senders, and on DynamoDB with SNS and SES
 under moto, as they recorded what they were handed. Whether the resident filed
-on the web or an operator filed for them on the phone, the texts are the same."""
+on the web or an operator filed for them on the phone, the texts are the same.
+The executor's e-mail about a new ticket goes at once for an emergency only; the
+rest wait for the morning digest (tests/api/test_digest.py)."""
 
 from datetime import timedelta
 
@@ -71,11 +73,11 @@ def backend(request, settings, clock, sms, email, monkeypatch):
         bootstrap.reset()
 
 
-def file(api, cookie, filed_by: str) -> dict:
+def file(api, cookie, filed_by: str, **changes) -> dict:
     if filed_by == "resident":
-        answer = api.post("/api/tickets", ticket(), headers=cookie)
+        answer = api.post("/api/tickets", ticket(**changes), headers=cookie)
     else:
-        body = {**ticket(photos=None), "caller": {"phone": PHONE, "name": "Olena"}, "channel": "phone"}
+        body = {**ticket(photos=None, **changes), "caller": {"phone": PHONE, "name": "Olena"}, "channel": "phone"}
         answer = api.post("/api/admin/tickets", body, headers=api.staff("operator"))
     assert answer.status_code == 201, answer.body
     return api.json(answer)
@@ -130,12 +132,35 @@ def test_the_resident_and_the_executor_get_exactly_these_texts_from_filing_to_ra
                 f"Виконати до 24.11.2026 11:00.")
     refuted = f"Звернення № {number}: спростовано, друге коло до 24.11.2026 16:00."
     assert sms.to(EXECUTOR_PHONE) == [assigned, refuted]
-    assert [(m.to, m.subject) for m in email.sent] == [(EXECUTOR_EMAIL, assigned), (EXECUTOR_EMAIL, refuted)]
+    # No e-mail for the new ticket: it is no emergency, and the morning digest lists it if it still waits.
+    assert [(m.to, m.subject) for m in email.sent] == [(EXECUTOR_EMAIL, refuted)]
     assert email.sent[0].text == (
-        f"{assigned}\n\n"
+        f"{refuted}\n\n"
         "Проблема: Слабкий тиск холодної води\n"
         "Адреса: проспект Дмитра Яворницького, 8\n"
         "Виконавець: КП «Дніпроводоканал»\n"
-        "Термін: 24.11.2026 11:00\n\n"
+        "Термін: 24.11.2026 16:00\n\n"
         f"Звернення на сторінці працівників: {SITE}/admin/#/ticket/{ticket_id}")
     assert api.deps.storage.outbox.ready(clock.now() + timedelta(days=2)) == []
+
+
+@pytest.mark.parametrize("filed_by", ["resident", "operator"])
+def test_the_executor_gets_an_emergency_by_sms_and_e_mail_at_once(backend, filed_by):
+    api, sms, email = backend
+    cookie = api.sign_in()
+
+    receipt = file(api, cookie, filed_by, cause="water.main-burst")  # 11:00 in Kyiv; due in 6 hours
+    number, ticket_id = receipt["number"], receipt["id"]
+
+    assigned = (f"Нове звернення № {number}: Порив водогону: вода б'є з-під землі, "
+                f"проспект Дмитра Яворницького, 8. Виконати до 23.11.2026 17:00.")
+    assert sms.to(EXECUTOR_PHONE) == [assigned]
+    assert [(m.to, m.subject) for m in email.sent] == [(EXECUTOR_EMAIL, assigned)]
+    assert email.sent[0].text == (
+        f"{assigned}\n\n"
+        "Проблема: Порив водогону: вода б'є з-під землі\n"
+        "Адреса: проспект Дмитра Яворницького, 8\n"
+        "Виконавець: КП «Дніпроводоканал»\n"
+        "Термін: 23.11.2026 17:00\n\n"
+        f"Звернення на сторінці працівників: {SITE}/admin/#/ticket/{ticket_id}")
+    assert api.deps.storage.outbox.ready(api.deps.clock.now() + timedelta(days=2)) == []

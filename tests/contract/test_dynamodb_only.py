@@ -110,7 +110,19 @@ def test_looking_for_duplicates_reads_only_the_open_tickets_at_that_address(aws)
     with reads_of(models().tickets) as seen:
         assert storage.tickets.open_at_address("water.low-pressure", "yavornytskoho-ave", "12 а") == here
 
-    assert seen == [("Query", 2)]
+    assert seen == [("Query", 2), ("BatchGetItem", 2)]
+
+
+def test_the_ticket_indexes_hold_keys_and_the_queue_filters_never_the_whole_ticket(aws):
+    storage = open_tables()
+    store_ticket(storage)
+    client = boto3.client("dynamodb", region_name=REGION)
+
+    held = {index.name: set().union(*(item.keys() for item in client.scan(
+        TableName=PREFIX + "tickets", IndexName=index.name)["Items"])) for index in dynamodb.TICKETS.indexes}
+
+    assert all(held.values()) and not any("data" in names for names in held.values())
+    assert held["queue"] == {"id", "state", "due_key", *dynamodb.QUEUE_FILTERS}
 
 
 def test_the_outbox_indexes_hold_pending_messages_and_dead_letters_only(aws):
@@ -149,6 +161,22 @@ def test_a_registry_larger_than_an_item_is_stored_in_parts_and_replaced_whole(aw
     assert len(list(directory.query("registry"))) == 2  # the pointer and its one part: old parts are gone
 
 
+def test_a_container_reads_the_registry_again_only_when_it_changed_in_any_container(aws):
+    first, second = open_tables(), dynamodb.open_storage(PREFIX, REGION)  # two Lambda containers
+    registry = big_registry(60_000)
+    first.directory.put_registry(registry)
+    assert second.directory.registry() == registry
+
+    with reads_of(models().directory) as seen:
+        assert second.directory.registry() == registry
+    assert seen == [("GetItem", None)]  # the pointer alone: its parts are the ones already read
+
+    smaller = replace(registry, buildings=registry.buildings[:10])
+    first.directory.put_registry(smaller)
+
+    assert second.directory.registry() == smaller
+
+
 def key_names(schema) -> tuple:
     by_type = {key["KeyType"]: key["AttributeName"] for key in schema}
     return by_type["HASH"], by_type.get("RANGE")
@@ -176,6 +204,22 @@ def test_creating_the_tables_again_leaves_them_and_their_items_alone(aws):
     dynamodb.create_tables(PREFIX, REGION)
 
     assert storage.tickets.get(ticket.id) == ticket
+
+
+def test_create_tables_adds_an_index_a_table_lacks_and_the_index_answers_for_the_items_already_there(aws):
+    storage = open_tables()
+    client = boto3.client("dynamodb", region_name=REGION)
+    # The tickets table as a version of the code from before the staff queue made it.
+    client.update_table(TableName=PREFIX + "tickets", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "queue"}}])
+    tickets = [store_ticket(storage, due_at=NOW + timedelta(hours=hours)) for hours in (3, 1, 2)]
+
+    dynamodb.create_tables(PREFIX, REGION)
+
+    indexes = client.describe_table(TableName=PREFIX + "tickets")["Table"]["GlobalSecondaryIndexes"]
+    assert {index["IndexName"]: index["IndexStatus"] for index in indexes}["queue"] == "ACTIVE"
+    assert [storage.tickets.get(ticket.id) for ticket in tickets] == tickets
+    found, _ = storage.tickets.queue(QueueQuery(states=("new",)), 10)
+    assert [ticket.id for ticket in found] == [tickets[1].id, tickets[2].id, tickets[0].id]
 
 
 def test_two_prefixes_are_two_separate_sets_of_tables(aws):

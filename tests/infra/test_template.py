@@ -28,13 +28,6 @@ STACK = "${AWS::StackName}"
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("package")
-    infra.package(out, merge=out.parent / "merge.json")
-    return out
-
-
-@pytest.fixture(scope="module")
 def template(package) -> dict:
     return json.loads((package / "sam.json").read_text())
 
@@ -259,10 +252,41 @@ def resolved(variables: dict) -> dict:
 
 def test_each_function_environment_gives_valid_aws_settings(resources):
     for name, function in functions(resources).items():
-        settings = Settings.from_env(resolved(function["Properties"]["Environment"]["Variables"]))
+        # The signing key comes from the secret at cold start (tests/unit/test_secrets_env.py).
+        variables = {**resolved(function["Properties"]["Environment"]["Variables"]), "CITYDESK_SECRET": "k"}
+        settings = Settings.from_env(variables)
         assert settings.backend == "dynamodb" and settings.sms == "sns" and settings.photos == "s3", name
         assert settings.email == "ses" and not settings.local and settings.site_url.startswith("https://"), name
-        assert settings.secret.startswith("{{resolve:secretsmanager:"), name
+
+
+SECRETS_PARAMETER = {"Fn::Sub": "/${AWS::StackName}/secrets"}
+PARAMETER_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/secrets"
+
+
+def test_each_function_environment_names_the_apps_secrets_parameter_and_holds_no_secret_value(resources):
+    for name, function in functions(resources).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["CITYDESK_SECRETS_PARAMETER"] == SECRETS_PARAMETER, name
+        assert "CITYDESK_SECRET" not in variables and "resolve:" not in json.dumps(variables), name
+
+
+def test_the_stack_keeps_no_secret_of_its_own_and_names_the_parameter_the_deploy_creates(resources, template):
+    # A Secrets Manager secret would cost 0.40 USD a month; the SecureString parameter is free.
+    assert not of_type(resources, "AWS::SecretsManager::Secret")
+    assert template["Outputs"]["SecretsParameter"]["Value"] == SECRETS_PARAMETER
+
+
+def test_each_function_may_read_the_apps_secrets_parameter_and_no_other_secret_or_parameter(resources):
+    readers = set()
+    for role, statement in allowed_statements(resources):
+        actions = listed(statement["Action"])
+        if any(action.split(":")[0] in ("secretsmanager", "ssm", "kms") for action in actions):
+            assert actions == ["ssm:GetParameter"], role
+            assert listed(statement["Resource"]) == [{"Fn::Sub": PARAMETER_ARN}], role
+            readers.add(role)
+    roles = {text(function["Properties"]["Role"]).removeprefix("${").removesuffix(".Arn}")
+             for function in functions(resources).values()}
+    assert readers == roles
 
 
 def test_the_scheduled_functions_publish_to_the_site_bucket_and_invalidate_the_distribution(resources):

@@ -56,6 +56,14 @@ def test_a_silent_command_queues_nothing(deps, reporter, command):
     assert told(deps, make_ticket(state=state), command, actor, **data) == []
 
 
+@pytest.mark.parametrize("sla_class, e_mailed", [("emergency", True), ("short", False), ("long", False)])
+def test_a_new_ticket_is_e_mailed_to_the_executor_at_once_only_if_it_is_an_emergency(deps, reporter, sla_class,
+                                                                                      e_mailed):
+    ticket = make_ticket(sla_class=sla_class)
+    assert told(deps, ticket, "route", organisation="dniprovodokanal") == [
+        (SMS, EXECUTOR_PHONE, "assigned"), *([(EMAIL, EXECUTOR_EMAIL, "assigned")] if e_mailed else [])]
+
+
 def test_a_rejection_tells_the_resident_why(deps, reporter):
     ticket = make_ticket(number="1000051")
     assert texts(deps, ticket, "reject", reason="Not a municipal matter.") == [

@@ -29,7 +29,7 @@ from pynamodb.attributes import (
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -55,12 +55,26 @@ from .codec import time_to_text
 
 @dataclass(frozen=True)
 class Index:
-    """A global secondary index; `keys_only` when its readers fetch the items themselves."""
+    """A global secondary index; `keys_only` when its readers fetch the items themselves,
+    `include` the attributes besides the keys it copies when a query filters on them.
+
+    Every change of a projected attribute is a write to the index too, billed by the
+    entry's size: a whole ticket copied into an index costs a unit per KB per change,
+    while reading the page's items by key afterwards costs a unit per 4 KB."""
 
     name: str
     hash_key: str
     range_key: str
     keys_only: bool = False
+    include: tuple = ()
+
+    def projection(self) -> dict:
+        """The index's Projection as DynamoDB's API and CloudFormation spell it."""
+        if self.keys_only:
+            return {"ProjectionType": "KEYS_ONLY"}
+        if self.include:
+            return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(self.include)}
+        return {"ProjectionType": "ALL"}
 
 
 @dataclass(frozen=True)
@@ -76,20 +90,24 @@ class Table:
         return "N" if attribute in self.number_keys else "S"
 
 
+# The ticket attributes the staff queue filters on (DynamoTickets._filter).
+QUEUE_FILTERS = ("organisation", "topic", "cause", "street", "overdue", "escalated", "filed_at")
+# Its readers fetch the tickets an index names by key (BatchGetItem): a ticket's item is
+# ~1.5 KB, and an index holding whole tickets would be written again at every change.
 TICKETS = Table("tickets", "id", indexes=(
-    Index("by_reporter", "reporter_id", "filed_at"),
+    Index("by_reporter", "reporter_id", "filed_at", keys_only=True),
     # state_filed is "<state>#<filed_at>": begins_with picks one state, newest last.
-    Index("by_org_state", "organisation", "state_filed"),
-    Index("by_month", "month", "filed_at"),
+    Index("by_org_state", "organisation", "state_filed", keys_only=True),
+    Index("by_month", "month", "filed_at", keys_only=True),
     # Sparse: only an open ticket with a pending timer carries due_shard and next_due_at,
     # so the minute sweep reads what is due, never the table.
     Index("due", "due_shard", "next_due_at", keys_only=True),
     # Sparse: only an open ticket carries address_key ("<cause>|<street>|<house>"), so
     # looking for duplicates reads the open tickets at one address.
-    Index("by_address", "address_key", "filed_at"),
+    Index("by_address", "address_key", "filed_at", keys_only=True),
     # The staff queue: one partition per state, by deadline (due_key is codec.queue_key);
-    # its other filters read attributes of the item.
-    Index("queue", "state", "due_key"),
+    # its other filters read the attributes it copies, then the page is fetched by key.
+    Index("queue", "state", "due_key", include=QUEUE_FILTERS),
 ))
 HISTORY = Table("history", "ticket_id", "version", number_keys=("version",))
 # Claims on a unique value ("number#<n>", "<identity kind>#<value>" such as
@@ -135,18 +153,49 @@ QUEUE_PAGE = 200
 # all, pausing a random time up to STATS_BACKOFF seconds, doubled at each try.
 STATS_TRIES, STATS_BACKOFF = 5, 0.02
 
+# How often `create_tables` asks whether an index it added is built (a big table takes minutes).
+INDEX_POLL_SECONDS = 5
+
 # The value of a sparse index's hash key. One partition holds a city's pending
 # timers and messages; the key exists so that the index can be sparse.
 _SHARD = "0"
 
 
 def create_tables(prefix: str, region: str, host: str | None = None) -> None:
-    """Create the tables that do not exist yet (on-demand billing, with their indexes and TTL)."""
+    """Create the tables that do not exist yet (on-demand billing, with their indexes and TTL),
+    and add to the tables that do the indexes they lack: a schema change keeps the items."""
     models = _models(prefix, region, host)
     for table in TABLES:
         model = getattr(models, table.name)
         if not model.exists():
             model.create_table(wait=True)
+        else:
+            _add_missing_indexes(models.connection.client, prefix + table.name, table)
+
+
+def _add_missing_indexes(client, name: str, table: Table) -> None:
+    """DynamoDB builds a new index from the items already there (CloudFormation does the same
+    on a stack update). It takes one new index per update and one at a time: wait for each."""
+    present = {index["IndexName"] for index in client.describe_table(TableName=name)["Table"].get(
+        "GlobalSecondaryIndexes", ())}
+    for index in table.indexes:
+        if index.name in present:
+            continue
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": key, "AttributeType": table.key_type(key)}
+                                  for key in (index.hash_key, index.range_key)],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": index.name,
+                "KeySchema": [{"AttributeName": index.hash_key, "KeyType": "HASH"},
+                              {"AttributeName": index.range_key, "KeyType": "RANGE"}],
+                "Projection": index.projection()}}])
+        while True:
+            described = client.describe_table(TableName=name)["Table"]
+            built = {found["IndexName"]: found["IndexStatus"] for found in described["GlobalSecondaryIndexes"]}
+            if described["TableStatus"] == "ACTIVE" and built[index.name] == "ACTIVE":
+                break
+            time.sleep(INDEX_POLL_SECONDS)
 
 
 def open_storage(prefix: str, region: str, host: str | None = None) -> Storage:
@@ -191,19 +240,19 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
         return _model(table, prefix, region, host, attributes)
 
     models = _Models(
-        tickets=model(TICKETS, version=NumberAttribute(), data=JSONAttribute(), topic=UnicodeAttribute(null=True),
+        tickets=model(TICKETS, version=NumberAttribute(), data=_Json(), topic=UnicodeAttribute(null=True),
                       cause=UnicodeAttribute(null=True), street=UnicodeAttribute(null=True),
                       overdue=BooleanAttribute(null=True), escalated=BooleanAttribute(null=True)),
-        history=model(HISTORY, data=JSONAttribute()),
+        history=model(HISTORY, data=_Json()),
         uniques=model(UNIQUES, owner=UnicodeAttribute()),
         users=model(USERS, phone=UnicodeAttribute(), identities=UnicodeSetAttribute(null=True),
-                    data=JSONAttribute()),
-        sessions=model(SESSIONS, data=JSONAttribute()),
+                    data=_Json()),
+        sessions=model(SESSIONS, data=_Json()),
         codes=model(CODES, code_hash=UnicodeAttribute(), created_at=UnicodeAttribute(),
                     expires_at=UnicodeAttribute(), wrong_tries=NumberAttribute()),
         counters=model(COUNTERS, value=NumberAttribute(), expires_at=UnicodeAttribute(null=True)),
-        idempotency=model(IDEMPOTENCY, data=JSONAttribute()),
-        directory=model(DIRECTORY, data=JSONAttribute(null=True),
+        idempotency=model(IDEMPOTENCY, data=_Json()),
+        directory=model(DIRECTORY, data=_Json(null=True),
                         part=BinaryAttribute(null=True, legacy_encoding=False)),
         outbox=model(OUTBOX, to=UnicodeAttribute(), text=UnicodeAttribute(), created_at=UnicodeAttribute(),
                      next_attempt_at=UnicodeAttribute(), ticket_id=UnicodeAttribute(null=True),
@@ -211,15 +260,24 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
                      tries=NumberAttribute(), last_error=UnicodeAttribute(), provider_id=UnicodeAttribute(),
                      sent_at=UnicodeAttribute(null=True), channel=UnicodeAttribute(null=True),
                      subject=UnicodeAttribute(null=True)),
-        sign_in_links=model(SIGN_IN_LINKS, data=JSONAttribute()),
-        staff=model(STAFF, version=NumberAttribute(), data=JSONAttribute()),
-        outages=model(OUTAGES, version=NumberAttribute(), data=JSONAttribute()),
-        open311_keys=model(OPEN311_KEYS, key_hash=UnicodeAttribute(), data=JSONAttribute()),
+        sign_in_links=model(SIGN_IN_LINKS, data=_Json()),
+        staff=model(STAFF, version=NumberAttribute(), data=_Json()),
+        outages=model(OUTAGES, version=NumberAttribute(), data=_Json()),
+        open311_keys=model(OPEN311_KEYS, key_hash=UnicodeAttribute(), data=_Json()),
         stats=model(STATS, **{field: NumberAttribute(null=True) for field in FIELDS}),
         connection=Connection(region=region, host=host),
     )
     _share_connection(models)
     return models
+
+
+class _Json(JSONAttribute):
+    """JSON as compact UTF-8: DynamoDB bills a write per KB of the item, and pynamodb's own
+    form spends a space after every separator and six bytes on each Cyrillic letter
+    ("\\u0432"). Reading is json.loads either way, so items written before read the same."""
+
+    def serialize(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _share_connection(models: _Models) -> None:
@@ -255,8 +313,9 @@ def _model(table: Table, prefix: str, region: str, host: str | None, attributes:
 
 
 def _index(table: Table, index: Index) -> GlobalSecondaryIndex:
-    meta = type("Meta", (), {"index_name": index.name,
-                             "projection": KeysOnlyProjection() if index.keys_only else AllProjection()})
+    projection = (KeysOnlyProjection() if index.keys_only else IncludeProjection(list(index.include))
+                  if index.include else AllProjection())
+    meta = type("Meta", (), {"index_name": index.name, "projection": projection})
     keys = {index.hash_key: _key(table, index.hash_key, hash_key=True),
             index.range_key: _key(table, index.range_key, range_key=True)}
     return type(index.name, (GlobalSecondaryIndex,), {"Meta": meta, **keys})()
@@ -419,15 +478,23 @@ class DynamoTickets(TicketStore):
         return self.get(claim.owner) if claim else None
 
     def by_reporter(self, reporter_id: str) -> list:
-        return _newest_first(self.m.tickets.by_reporter.query(reporter_id))
+        return _newest_first(self._fetch(self.m.tickets.by_reporter.query(reporter_id)))
 
     def by_organisation(self, organisation: str, state: str | None = None) -> list:
         Tickets = self.m.tickets
         in_state = Tickets.state_filed.startswith(f"{state}#") if state else None
-        return _newest_first(Tickets.by_org_state.query(organisation, in_state))
+        found = self._fetch(Tickets.by_org_state.query(organisation, in_state))
+        # The index lags the table: leave out a ticket that has left the state since.
+        return _newest_first(t for t in found if state is None or t.state.value == state)
 
     def by_month(self, month: str) -> list:
-        return sorted(map(_ticket, self.m.tickets.by_month.query(month)), key=lambda t: (t.filed_at, t.id))
+        return sorted(self._fetch(self.m.tickets.by_month.query(month)), key=lambda t: (t.filed_at, t.id))
+
+    def _fetch(self, entries) -> list:
+        """The tickets that index entries name, read from the table. Eventually consistent,
+        as the index itself is: a unit per 4 KB ticket read, half of it for such a read."""
+        ids = list(dict.fromkeys(entry.id for entry in entries))
+        return [_ticket(item) for item in self.m.tickets.batch_get(ids)] if ids else []
 
     def due(self, now: datetime, limit: int = 100) -> list:
         Tickets = self.m.tickets
@@ -444,7 +511,8 @@ class DynamoTickets(TicketStore):
     def open_at_address(self, cause: str, street: str, house: str) -> list:
         # The index is eventually consistent: a ticket closed a second ago may still be
         # offered, which is harmless for a hint.
-        return _newest_first(self.m.tickets.by_address.query(codec.address_key(cause, street, house)))
+        found = self._fetch(self.m.tickets.by_address.query(codec.address_key(cause, street, house)))
+        return _newest_first(t for t in found if t.is_open)
 
     def queue(self, query: QueueQuery, limit: int, after: str | None = None,
               descending: bool = False) -> tuple:
@@ -462,8 +530,10 @@ class DynamoTickets(TicketStore):
             found += Tickets.queue.query(state, beyond, condition, scan_index_forward=not descending,
                                          limit=limit + 1, page_size=QUEUE_PAGE)
         found.sort(key=lambda item: item.due_key, reverse=descending)
-        tickets = [_ticket(item) for item in found[:limit]]
-        return tickets, codec.queue_key(tickets[-1]) if len(found) > limit else None
+        page = found[:limit]
+        fetched = {ticket.id: ticket for ticket in self._fetch(page)}
+        tickets = [fetched[entry.id] for entry in page if entry.id in fetched]
+        return tickets, page[-1].due_key if len(found) > limit else None
 
     def count_by_state(self, query: QueueQuery) -> dict:
         condition = self._filter(query)
@@ -485,8 +555,8 @@ class DynamoTickets(TicketStore):
         return functools.reduce(operator.and_, conditions) if conditions else None
 
 
-def _newest_first(items) -> list:
-    return sorted(map(_ticket, items), key=lambda t: (t.filed_at, t.id), reverse=True)
+def _newest_first(tickets) -> list:
+    return sorted(tickets, key=lambda t: (t.filed_at, t.id), reverse=True)
 
 
 class DynamoUsers(UserStore):
@@ -852,6 +922,10 @@ _PART_BYTES = 300_000
 class DynamoDirectory(Directory):
     def __init__(self, models: _Models):
         self.m = models
+        # The catalogue and the registry as last read, parsed, by kind: (generation, object).
+        # Nearly every request needs them and they seldom change: a read costs the small
+        # pointer, and the parts only when the pointer moved (a change, in any container).
+        self._parsed = {}
 
     def organisations(self) -> list:
         return [Organisation.from_data(item.data)
@@ -861,15 +935,28 @@ class DynamoDirectory(Directory):
         self.m.directory(_ORGANISATION, organisation.code, data=organisation.to_data()).save()
 
     def catalogue(self) -> Catalogue | None:
-        data = self._document(_CATALOGUE)
-        return None if data is None else Catalogue.from_data(data)
+        return self._current(_CATALOGUE, Catalogue.from_data)
 
     def put_catalogue(self, catalogue: Catalogue) -> None:
         self._put_document(_CATALOGUE, catalogue.to_data())
 
     def registry(self) -> Registry | None:
-        data = self._document(_REGISTRY)
-        return None if data is None else Registry.from_data(**data)
+        return self._current(_REGISTRY, lambda data: Registry.from_data(**data))
+
+    def _current(self, kind: str, parse):
+        pointer = _get(self.m.directory, kind, _CURRENT)
+        if pointer is None:
+            return None
+        kept = self._parsed.get(kind)
+        if kept is not None and kept[0] == pointer.data["generation"]:
+            return kept[1]
+        found = self._document(kind)
+        if found is None:
+            return None
+        generation, data = found
+        parsed = parse(data)
+        self._parsed[kind] = (generation, parsed)
+        return parsed
 
     def put_registry(self, registry: Registry) -> None:
         self._put_document(_REGISTRY, registry.to_data())
@@ -891,6 +978,7 @@ class DynamoDirectory(Directory):
                     batch.delete(item)
 
     def _document(self, kind: str):
+        """(generation, data) of the document, or None."""
         Entries = self.m.directory
         # A put between reading the pointer and reading its parts deletes those parts:
         # a short read means the document changed, and reading again finds the new one.
@@ -901,7 +989,7 @@ class DynamoDirectory(Directory):
             prefix = current.data["generation"] + "#"
             parts = list(Entries.query(kind, Entries.code.startswith(prefix), consistent_read=True))
             if len(parts) == current.data["parts"]:
-                return json.loads(zlib.decompress(b"".join(item.part for item in parts)))
+                return current.data["generation"], json.loads(zlib.decompress(b"".join(item.part for item in parts)))
         raise RuntimeError(f"the {kind} kept changing while it was read")
 
 

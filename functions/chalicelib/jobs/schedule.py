@@ -6,7 +6,7 @@ import logging
 from chalice import Blueprint, Rate
 
 from .. import bootstrap
-from . import nightly, tick
+from . import digest, nightly, tick
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
@@ -21,3 +21,9 @@ def minute_tick(event):
 @blueprint.schedule(Rate(1, unit=Rate.HOURS))
 def nightly_regeneration(event):
     log.info("nightly regeneration: %s", nightly.nightly(bootstrap.deps()) or "not due")
+
+
+# Hourly too: the job acts once a city day, after 08:00.
+@blueprint.schedule(Rate(1, unit=Rate.HOURS))
+def morning_digest(event):
+    log.info("morning digest: %s", digest.morning_digest(bootstrap.deps()) or "not due")

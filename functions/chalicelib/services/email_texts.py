@@ -22,3 +22,17 @@ def notice(lang: str, kind: str, **values) -> tuple:
                            "Deadline: {due}\n\nThe request on the staff page: {link}",
                      subject=subject, **values)
     return subject, text
+
+
+def digest(lang: str, organisation: str, count: int, lines: list, more: int, link: str) -> tuple:
+    """An organisation's morning list of the requests waiting for it to accept them.
+    `lines` are the values (number, cause, address, due) of those listed, `more`
+    how many are left out; `link` the staff page's."""
+    subject = translate(lang, "{organisation}: requests waiting to be accepted: {count}",
+                        organisation=organisation, count=count)
+    listed = [translate(lang, "No. {number}: {cause}, {address}. Due by {due}.", **values) for values in lines]
+    if more:
+        listed.append(translate(lang, "...and {more} more.", more=more))
+    text = translate(lang, "{subject}.\n\n{listed}\n\nAccept them on the staff page: {link}",
+                     subject=subject, listed="\n".join(listed), link=link)
+    return subject, text

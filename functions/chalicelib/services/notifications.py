@@ -8,7 +8,9 @@ Recipients:
 - resident: the reporter, by SMS in their language, if the account has a phone and
   status SMS are on (whoever filed it: the resident, or an operator for a caller);
 - executor: the ticket's organisation, its dispatcher's phone by SMS and its
-  e-mail address, in the city's language;
+  e-mail address, in the city's language; a new ticket is e-mailed at once only
+  if it is an emergency, the rest are listed in the next morning's digest
+  (jobs/digest.py);
 - supervisor: the executor's supervising department, by e-mail;
 - inspectorate: the housing inspectorate, by e-mail.
 
@@ -40,11 +42,14 @@ class Notice:
     kind: str  # the text: sms_texts.NOTICES (and email_texts.notice)
     to: tuple  # recipients
     staff_only: bool = False  # only when staff took the command
+    # The e-mail only about an emergency; the rest wait for the executor's morning
+    # digest (jobs/digest.py), where the staff page's queue has them too.
+    email_if_emergency: bool = False
 
 
 TABLE = (
     Notice(("file",), None, "filed", (RESIDENT,)),
-    Notice(("route",), None, "assigned", (EXECUTOR,)),
+    Notice(("route",), None, "assigned", (EXECUTOR,), email_if_emergency=True),
     Notice(("accept",), None, "taken", (RESIDENT,)),
     Notice(("report_done",), None, "done", (RESIDENT,)),
     Notice(SECOND_ROUND, "reopened", "second_round", (RESIDENT,)),
@@ -79,12 +84,12 @@ def messages_for(deps, ticket: Ticket, events: list) -> list:
     messages = []
     for event, notice in due:
         for recipient in notice.to:
-            messages += _addressed(deps, ref, reporter, ticket, event, notice.kind, recipient)
+            messages += _addressed(deps, ref, reporter, ticket, event, notice, recipient)
     return messages
 
 
-def _addressed(deps, ref, reporter, ticket: Ticket, event: Event, kind: str, recipient: str) -> list:
-    city, site = deps.city, deps.settings.site_url
+def _addressed(deps, ref, reporter, ticket: Ticket, event: Event, notice: Notice, recipient: str) -> list:
+    city, site, kind = deps.city, deps.settings.site_url, notice.kind
     if recipient == RESIDENT:
         if reporter is None or not (reporter.phone and reporter.status_sms):
             return []
@@ -99,7 +104,7 @@ def _addressed(deps, ref, reporter, ticket: Ticket, event: Event, kind: str, rec
     out = []
     if recipient == EXECUTOR and organisation.phone:
         out.append(_message(ticket, event, kind, SMS, organisation.phone, sms_texts.notice(lang, kind, **values)))
-    if organisation.email:
+    if organisation.email and (ticket.sla_class == EMERGENCY or not notice.email_if_emergency):
         subject, text = email_texts.notice(lang, kind, **values)
         out.append(_message(ticket, event, kind, EMAIL, organisation.email, text, subject))
     return out
@@ -115,16 +120,23 @@ def _organisation(ref, ticket: Ticket, recipient: str):
 
 
 def _values(deps, ref, ticket: Ticket, event: Event, lang: str, link: str) -> dict:
-    cause = ref.catalogue.cause(ticket.cause)
-    street = ref.registry.street(ticket.address.street)
     merged_into = deps.storage.tickets.get(event.data["into"]) if event.command == "merge" else None
     return {
-        "number": ticket.number, "due": sms_texts.local_time(deps.city, ticket.due_at),
-        "organisation": ref.organisation_name(ticket.organisation, lang),
-        "cause": cause.name(lang) if cause else ticket.cause,
-        "address": f"{street.name(lang) if street else ticket.address.street}, {ticket.address.house}",
+        **facts(deps.city, ref, ticket, lang), "organisation": ref.organisation_name(ticket.organisation, lang),
         "link": link, "reason": ticket.reason, "other": merged_into.number if merged_into else "",
         "amount": event.data.get("amount", ""),
+    }
+
+
+def facts(city, ref, ticket: Ticket, lang: str) -> dict:
+    """What an organisation reads of a ticket: number, deadline in city time, cause,
+    street and house; none of the resident's data (no flat, note or text)."""
+    cause = ref.catalogue.cause(ticket.cause)
+    street = ref.registry.street(ticket.address.street)
+    return {
+        "number": ticket.number, "due": sms_texts.local_time(city, ticket.due_at),
+        "cause": cause.name(lang) if cause else ticket.cause,
+        "address": f"{street.name(lang) if street else ticket.address.street}, {ticket.address.house}",
     }
 
 

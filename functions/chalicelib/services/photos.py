@@ -128,8 +128,13 @@ def _reencoded(data: bytes, content_type: str) -> bytes:
         with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise InvalidInput("photo_too_large", field="photos", limit=MAX_MB)
+            if content_type == "image/jpeg":
+                # Decoded at the smallest scale that still covers MAX_SIDE (a half, a quarter,
+                # an eighth): a phone's 50-megapixel photo then never sits in memory whole.
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+            # Made small first, then turned: turning copies the pixels.
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
             upright = ImageOps.exif_transpose(image)
-            upright.thumbnail((MAX_SIDE, MAX_SIDE))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise InvalidInput("photo_not_image", field="photos") from None
     mode = "RGB" if content_type == "image/jpeg" else "RGBA"
