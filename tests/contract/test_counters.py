@@ -32,6 +32,17 @@ def test_adding_nothing_to_a_counter_reads_it_unchanged(storage):
     assert storage.counters.increment("outages-changed", WINDOW_END, by=-3) == 0
 
 
+def test_reading_a_counter_changes_nothing_and_a_passed_window_reads_zero(storage):
+    assert storage.counters.count("nightly-done:2026-11-23", WINDOW_END) == 0
+    storage.counters.increment("nightly-done:2026-11-23", WINDOW_END, by=2)
+
+    assert storage.counters.count("nightly-done:2026-11-23", WINDOW_END) == 2
+    assert storage.counters.count("nightly-done:2026-11-23", WINDOW_END) == 2
+    # Read as of a later window, the stored count belongs to one that has passed.
+    assert storage.counters.count("nightly-done:2026-11-23", NEXT_WINDOW_END) == 0
+    assert storage.counters.increment("nightly-done:2026-11-23", WINDOW_END) == 3
+
+
 def test_counters_count_apart_by_key(storage):
     storage.counters.increment("codes:client:a", WINDOW_END)
     storage.counters.increment("codes:client:a", WINDOW_END)

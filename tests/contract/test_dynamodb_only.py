@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from chalicelib.adapters import dynamodb
 from chalicelib.domain.address import Registry
+from chalicelib.domain.organisation import Organisation
 from chalicelib.domain.outbox import DEAD, SENT
 from chalicelib.domain.ticket import Actor, Address, Command, State, apply
 from chalicelib.services.ports import QueueQuery
@@ -175,6 +176,22 @@ def test_a_container_reads_the_registry_again_only_when_it_changed_in_any_contai
     first.directory.put_registry(smaller)
 
     assert second.directory.registry() == smaller
+
+
+def test_a_container_reads_the_organisations_again_only_when_one_changed_in_any_container(aws):
+    first, second = open_tables(), dynamodb.open_storage(PREFIX, REGION)  # two Lambda containers
+    vodokanal = Organisation(code="vodokanal", kind="department", names=LABELS)
+    first.directory.put_organisation(vodokanal)
+    assert second.directory.organisations() == [vodokanal]
+
+    with reads_of(models().directory) as seen:
+        assert second.directory.organisations() == [vodokanal]
+    assert seen == [("GetItem", None)]  # the pointer alone
+
+    renamed = replace(vodokanal, phone="+380567000000")
+    first.directory.put_organisation(renamed)
+
+    assert second.directory.organisations() == [renamed]
 
 
 def key_names(schema) -> tuple:

@@ -866,6 +866,12 @@ class DynamoCounters(CounterStore):
                     if not _refused(error):
                         raise
 
+    def count(self, key: str, expires_at: datetime) -> int:
+        counter = _get(self.m.counters, f"count#{key}")
+        if counter is None or (counter.expires_at or "") < time_to_text(expires_at):
+            return 0
+        return int(counter.value)
+
     def next_sequence(self, name: str) -> int:
         Counters = self.m.counters
         sequence = Counters(f"seq#{name}")
@@ -914,6 +920,8 @@ class DynamoIdempotency(IdempotencyStore):
 _ORGANISATION, _CATALOGUE, _REGISTRY = "organisation", "catalogue", "registry"
 # A document's item naming its current generation of parts.
 _CURRENT = "current"
+# The pointer every change of an organisation moves ("organisations", "current").
+_ORGANISATION_SET = "organisations"
 # DynamoDB refuses items over 400 KB; a city's building registry is larger, so a
 # document is stored compressed, in parts.
 _PART_BYTES = 300_000
@@ -928,11 +936,22 @@ class DynamoDirectory(Directory):
         self._parsed = {}
 
     def organisations(self) -> list:
-        return [Organisation.from_data(item.data)
-                for item in self.m.directory.query(_ORGANISATION, consistent_read=True)]
+        # Kept like the documents, behind a pointer every put moves in the same write.
+        pointer = _get(self.m.directory, _ORGANISATION_SET, _CURRENT)
+        generation = pointer.data["generation"] if pointer is not None else None
+        kept = self._parsed.get(_ORGANISATION_SET)
+        if generation is not None and kept is not None and kept[0] == generation:
+            return list(kept[1])
+        found = [Organisation.from_data(item.data)
+                 for item in self.m.directory.query(_ORGANISATION, consistent_read=True)]
+        if generation is not None:
+            self._parsed[_ORGANISATION_SET] = (generation, found)
+        return list(found)
 
     def put_organisation(self, organisation: Organisation) -> None:
-        self.m.directory(_ORGANISATION, organisation.code, data=organisation.to_data()).save()
+        Entries = self.m.directory
+        _put_all(self.m, [(Entries(_ORGANISATION, organisation.code, data=organisation.to_data()), None),
+                          (Entries(_ORGANISATION_SET, _CURRENT, data={"generation": uuid.uuid4().hex}), None)])
 
     def catalogue(self) -> Catalogue | None:
         return self._current(_CATALOGUE, Catalogue.from_data)

@@ -633,6 +633,11 @@ class SqliteCounters(CounterStore):
                 (key, by, time_to_text(expires_at)),
             ).fetchall()[0][0]
 
+    def count(self, key: str, expires_at: datetime) -> int:
+        rows = self.db.read("SELECT value FROM counters WHERE key = ? AND expires_at >= ?",
+                            (key, time_to_text(expires_at)))
+        return rows[0][0] if rows else 0
+
     def next_sequence(self, name: str) -> int:
         with self.db.write() as conn:
             return conn.execute(

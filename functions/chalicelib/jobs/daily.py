@@ -23,7 +23,7 @@ def once_a_city_day(deps, name: str, hour: int, job) -> dict | None:
         return None
     day, counters = local.date(), deps.storage.counters
     key, window = f"{name}-done:{day.isoformat()}", _window_end(day, zone)
-    if counters.increment(key, window, by=0):
+    if counters.count(key, window):
         return None
     done = job(day)
     counters.increment(key, window)

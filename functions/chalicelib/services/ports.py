@@ -265,6 +265,12 @@ class CounterStore(ABC):
         A counter whose `expires_at` has passed counts from zero again."""
 
     @abstractmethod
+    def count(self, key: str, expires_at: datetime) -> int:
+        """The counter's value in the window ending at `expires_at`, changing nothing: 0 if
+        it has none, or counts in a window that has passed. (A read: on DynamoDB, reading
+        by adding 0 would bill a write.)"""
+
+    @abstractmethod
     def next_sequence(self, name: str) -> int:
         """1, 2, 3, ... per name, never the same number twice, under concurrency."""
 

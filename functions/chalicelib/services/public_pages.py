@@ -137,7 +137,7 @@ def republish_outages_if_changed(deps) -> list | None:
     republish the published count moves to the changes it saw, so a change made
     meanwhile keeps it dirty, and two ticks racing only cost one more republish."""
     counters = deps.storage.counters
-    changed, published = counters.increment(CHANGED, FOREVER, by=0), counters.increment(PUBLISHED, FOREVER, by=0)
+    changed, published = counters.count(CHANGED, FOREVER), counters.count(PUBLISHED, FOREVER)
     if changed == published:
         return None
     paths = republish_outages(deps)
