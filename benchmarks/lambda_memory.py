@@ -42,12 +42,11 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from tools.fake_aws import FAKE_AWS_ENV, REGION
+
 ROOT = Path(__file__).resolve().parents[1]
-REGION = "eu-central-1"
 PREFIX = "bench-memory-"
 BUCKET = "bench-memory-photos"
-FAKE_AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                "AWS_DEFAULT_REGION": REGION}
 FUNCTIONS = ("api_handler", "minute_tick", "nightly_regeneration", "morning_digest")
 HEADROOM = 2
 LAMBDA_MINIMUM_MB = 128
@@ -118,7 +117,7 @@ def _photo(width: int, height: int) -> bytes:
 
 def _own_mb(workload: str, options: dict, tmp: Path) -> float:
     """The workload's peak less its memory when it began; the baseline's, its whole peak."""
-    env = {"PATH": "/usr/bin:/bin", **FAKE_AWS_ENV}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT}:{ROOT / 'functions'}", **FAKE_AWS_ENV}
     scratch = tmp / workload
     scratch.mkdir()
     out = subprocess.run([sys.executable, __file__, workload, json.dumps({**options, "tmp": str(scratch)})],
@@ -306,5 +305,4 @@ def _scheduled(deps, function: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
     _run(sys.argv[1], json.loads(sys.argv[2]))

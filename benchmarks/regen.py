@@ -56,9 +56,9 @@ def measure(sizes: tuple = SIZES, notices: int = NOTICES, repeats: int = 3) -> d
         for n in sizes:
             deps = _deps(Path(tmp), n)
             _fill(deps, n, notices)
-            counted = _Counting()
-            nightly.regenerate(_counted(deps, counted))
-            reads[_label(n)] = counted.figures()
+            counts = {"stats_records": 0, "tickets": 0, "notices": 0}
+            nightly.regenerate(_counted(deps, counts))
+            reads[_label(n)] = counts
             if n == large:
                 for _ in range(repeats):
                     start = time.perf_counter()
@@ -191,14 +191,6 @@ def _worked(deps, registry, i: int, cause, building, filed_at: datetime, in_work
 
 # --- counting reads ---------------------------------------------------------------
 
-class _Counting:
-    def __init__(self):
-        self.counts = {"stats_records": 0, "tickets": 0, "notices": 0}
-
-    def figures(self) -> dict:
-        return dict(self.counts)
-
-
 class _CountingStore:
     """Passes every call through to `store`, adding what each answer holds to `counts[name]`."""
 
@@ -227,9 +219,10 @@ def _size(answer) -> int:
     return 1
 
 
-def _counted(deps, counting: _Counting):
+def _counted(deps, counts: dict):
+    """`deps` whose statistics, ticket and outage stores add what they answer to `counts`."""
     storage = replace(deps.storage,
-                      stats=_CountingStore(deps.storage.stats, counting.counts, "stats_records"),
-                      tickets=_CountingStore(deps.storage.tickets, counting.counts, "tickets"),
-                      outages=_CountingStore(deps.storage.outages, counting.counts, "notices"))
+                      stats=_CountingStore(deps.storage.stats, counts, "stats_records"),
+                      tickets=_CountingStore(deps.storage.tickets, counts, "tickets"),
+                      outages=_CountingStore(deps.storage.outages, counts, "notices"))
     return replace(deps, storage=storage)

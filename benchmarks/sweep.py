@@ -12,7 +12,6 @@ those: the `ScannedCount` of the sweep's queries on the tickets table
 counted from the answers botocore parses.
 """
 
-import os
 import statistics
 import tempfile
 import time
@@ -29,13 +28,11 @@ from chalicelib.adapters.sms import RecordingSms
 from chalicelib.domain.ticket import Actor, Address, file
 from chalicelib.services import deadlines
 from chalicelib.settings import Settings
+from tools.fake_aws import REGION, fake_aws
 
 DUE = 10
 SIZES = (1_000, 100_000)
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-REGION = "eu-central-1"
-FAKE_AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                "AWS_DEFAULT_REGION": REGION}
 
 
 def measure(sizes: tuple = SIZES, repeats: int = 7) -> dict:
@@ -134,35 +131,24 @@ def _fill_sqlite(storage, tickets: list) -> None:
 
 def _dynamodb_reads(n: int) -> tuple:
     """(items the sweep's queries on the tickets table read, tickets it fetched by key)."""
-    from moto import mock_aws
+    with fake_aws():
+        from chalicelib.adapters import dynamodb
 
-    saved = {name: os.environ.get(name) for name in FAKE_AWS_ENV}
-    os.environ.update(FAKE_AWS_ENV)
-    try:
-        with mock_aws():
-            from chalicelib.adapters import dynamodb
-
-            prefix = f"bench-sweep-{n}-"
-            dynamodb.create_tables(prefix, REGION)
-            storage = dynamodb.open_storage(prefix, REGION)
-            models = dynamodb._models(prefix, REGION, None)
-            with models.tickets.batch_write() as batch:
-                for ticket in _waiting(0, n - DUE):
-                    batch.save(storage.tickets._item(ticket))
-            for ticket in _due(n):
-                storage.tickets.create(ticket, [])
-            deps = _deps(storage)
-            with _reads(models.connection.client, prefix + "tickets") as counted:
-                outcome = deadlines.sweep(deps)
-            if outcome != {"acted": DUE}:
-                raise AssertionError(f"the sweep over {n} items did {outcome}, not {DUE} reminders")
-            return counted["Query"], counted["BatchGetItem"]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        prefix = f"bench-sweep-{n}-"
+        dynamodb.create_tables(prefix, REGION)
+        storage = dynamodb.open_storage(prefix, REGION)
+        models = dynamodb._models(prefix, REGION, None)
+        with models.tickets.batch_write() as batch:
+            for ticket in _waiting(0, n - DUE):
+                batch.save(storage.tickets._item(ticket))
+        for ticket in _due(n):
+            storage.tickets.create(ticket, [])
+        deps = _deps(storage)
+        with _reads(models.connection.client, prefix + "tickets") as counted:
+            outcome = deadlines.sweep(deps)
+        if outcome != {"acted": DUE}:
+            raise AssertionError(f"the sweep over {n} items did {outcome}, not {DUE} reminders")
+        return counted["Query"], counted["BatchGetItem"]
 
 
 @contextmanager

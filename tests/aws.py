@@ -8,15 +8,7 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 
-REGION = "eu-central-1"
-# moto accepts any credentials; these keep boto3 from looking for real ones.
-FAKE_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-}
+from tools.fake_aws import FAKE_AWS_ENV, REGION  # noqa: F401 (the tests take them from here)
 
 
 @contextmanager
@@ -30,3 +22,19 @@ def dynamodb_deps(settings, monkeypatch, prefix: str, **wiring):
 
         create_tables(prefix, REGION)
         yield bootstrap.build(replace(settings, backend="dynamodb", table_prefix=prefix, region=REGION), **wiring)
+
+
+def create_distribution(bucket: str, reference: str) -> str:
+    """A CloudFront distribution in front of the S3 bucket `bucket` (under moto); its id."""
+    import boto3
+
+    created = boto3.client("cloudfront", region_name=REGION).create_distribution(DistributionConfig={
+        "CallerReference": reference, "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": f"{bucket}.s3.amazonaws.com",
+                                               "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
+                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False,
+                                                                  "Cookies": {"Forward": "none"}},
+                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+    })
+    return created["Distribution"]["Id"]

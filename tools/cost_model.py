@@ -55,7 +55,6 @@ them only where PRICES["sms_per_segment"] has the country.
 
 import json
 import math
-import os
 import re
 import statistics
 import time
@@ -65,12 +64,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tools.fake_aws import REGION, fake_aws
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "functions" / ".chalice" / "config.json"
 TEMPLATE = ROOT / "infra" / "template.json"
-REGION = "eu-central-1"
-FAKE_AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-                "AWS_DEFAULT_REGION": REGION}
 PREFIX = "cost-"
 PHOTOS_BUCKET, SITE_BUCKET = "cost-model-photos", "cost-model-site"
 # Monday 23 November 2026, 11:00 in Kyiv: daytime, so every SMS goes out at once.
@@ -415,19 +413,8 @@ class Run:
 
 def count(photo_side: int = 1600) -> Run:
     """Run one ticket's life under moto with the meter on; see the module's docstring."""
-    saved = {name: os.environ.get(name) for name in FAKE_AWS_ENV}
-    os.environ.update(FAKE_AWS_ENV)
-    try:
-        from moto import mock_aws
-
-        with mock_aws():
-            return _count(photo_side)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with fake_aws():
+        return _count(photo_side)
 
 
 def _count(photo_side: int) -> Run:

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import bootstrap
+from chalicelib.adapters.site import RecordingSite
 from chalicelib.jobs import nightly
 from chalicelib.services import public_pages, stats_pages
-from tests.api.test_outage_page import RecordingSite
 from tests.builders import make_outage, store_ticket
 
 LANGUAGES = ("uk", "ru", "en")

@@ -13,7 +13,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.ticket import Address, State
 from chalicelib.jobs import tick
 from chalicelib.services import public_pages
-from chalicelib.services.ports import SitePublisher
+from chalicelib.adapters.site import RecordingSite
 from tests.builders import make_resident, store_ticket
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -23,17 +23,6 @@ NOTICE = {"kind": "heating", "area": "Around the Opera House",
           "expected_end": "2026-11-24T18:00:00Z"}
 SECRET_TEXT = "The neighbour above floods us, call Olena"
 PUBLIC_TEXT = "Water gushing from the road by the bus stop."
-
-
-class RecordingSite(SitePublisher):
-    """Keeps every batch of files it is given."""
-
-    def __init__(self):
-        self.batches = []
-
-    def publish(self, files: dict) -> list:
-        self.batches.append(files)
-        return sorted(files)
 
 
 @pytest.fixture

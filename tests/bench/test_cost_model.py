@@ -8,8 +8,7 @@ import pytest
 
 from tools import cost_model
 from tools.cost_model import Usage, item_size, price, read_units, value_size, write_units
-
-REGION = "eu-central-1"
+from tools.fake_aws import FAKE_AWS_ENV, REGION
 
 
 def test_an_items_size_is_its_names_and_values_as_dynamodb_counts_them():
@@ -37,7 +36,7 @@ def test_reads_cost_a_unit_per_started_4_kb_half_when_eventually_consistent_twic
 @pytest.fixture
 def meter(monkeypatch):
     """A Meter on a table of moto's, with the client the hooks count and the peek client."""
-    for name, value in cost_model.FAKE_AWS_ENV.items():
+    for name, value in FAKE_AWS_ENV.items():
         monkeypatch.setenv(name, value)
     from moto import mock_aws
 

@@ -15,9 +15,8 @@ from chalicelib import secrets_env
 from chalicelib.adapters.dynamodb import create_tables
 from chalicelib.adapters.site import LONG_CACHE, SHORT_CACHE
 from local import build_site
+from tests.aws import REGION, create_distribution
 from tools import deploy
-
-REGION = "eu-central-1"
 ACCOUNT = "123456789012"  # moto's account
 BASE = json.loads((Path(__file__).resolve().parents[2] / "infra" / "template.json").read_text(encoding="utf-8"))
 # The package's template as far as the deploy reads it: the base template's parameters,
@@ -259,16 +258,7 @@ def site_bucket(aws) -> str:
 
 @pytest.fixture
 def distribution(aws) -> str:
-    created = boto3.client("cloudfront", region_name=REGION).create_distribution(DistributionConfig={
-        "CallerReference": "citydesk-deploy-test", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": f"{SITE_BUCKET}.s3.amazonaws.com",
-                                               "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
-                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False,
-                                                                  "Cookies": {"Forward": "none"}},
-                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
-    })
-    return created["Distribution"]["Id"]
+    return create_distribution(SITE_BUCKET, "citydesk-deploy-test")
 
 
 def s3():

@@ -9,8 +9,7 @@ from moto import mock_aws
 from chalicelib import bootstrap
 from chalicelib.adapters.site import LocalSite, S3Site
 from chalicelib.settings import Settings
-
-REGION = "eu-central-1"
+from tests.aws import REGION, create_distribution
 BUCKET = "citydesk-site"
 HTML = "text/html"
 PAGES = {
@@ -79,16 +78,7 @@ def aws(monkeypatch):
 
 @pytest.fixture
 def distribution(aws):
-    created = boto3.client("cloudfront", region_name=REGION).create_distribution(DistributionConfig={
-        "CallerReference": "citydesk-test", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": f"{BUCKET}.s3.amazonaws.com",
-                                               "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
-                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False,
-                                                                  "Cookies": {"Forward": "none"}},
-                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
-    })
-    return created["Distribution"]["Id"]
+    return create_distribution(BUCKET, "citydesk-test")
 
 
 def stored(key: str) -> dict:

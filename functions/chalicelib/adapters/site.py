@@ -118,3 +118,14 @@ def _checked(path: str) -> str:
 
 def _media(content_type: str) -> str:
     return content_type.split(";")[0].strip().lower()
+
+
+class RecordingSite(SitePublisher):
+    """Keeps every batch of files it is given, and says all of them changed (tests)."""
+
+    def __init__(self):
+        self.batches = []
+
+    def publish(self, files: dict) -> list:
+        self.batches.append(files)
+        return sorted(files)
