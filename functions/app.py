@@ -1,14 +1,14 @@
 """citydesk's Chalice app: it wires the blueprints and the middleware, nothing else."""
 
-from chalice import Chalice
-
 from chalicelib.api import (
     admin_auth, admin_directory, admin_open311_keys, admin_outages, admin_outbox, admin_tickets, auth, errors, health,
     http, public, reference, tickets, uploads,
 )
+from chalicelib.api.http_api import App
 from chalicelib.jobs import schedule
 
-app = Chalice(app_name="citydesk")
+# Chalice's app, which also finds the route of an event from the HTTP API's catch-all route.
+app = App(app_name="citydesk")
 # The first registered wraps the rest: errors are reshaped before they are serialised.
 app.register_middleware(http.json_no_store, "http")
 app.register_middleware(errors.reshape_chalice_errors, "http")

@@ -29,8 +29,7 @@ from chalice.local import LocalGateway, LocalGatewayException
 
 from app import app
 from chalicelib import bootstrap, secrets_env
-from chalicelib.api.errors import body as error_body
-from chalicelib.api.language import requested_language
+from chalicelib.api.errors import unknown_path
 from chalicelib.jobs.digest import morning_digest
 from chalicelib.jobs.nightly import nightly, regenerate
 from chalicelib.jobs.tick import minute
@@ -133,11 +132,11 @@ class Api:
 
 
 def unknown_route(path: str, headers: dict):
-    """API Gateway answers a path no route matches with 403 "Missing Authentication
-    Token"; a client is better served by the API's own 404."""
+    """Chalice's local gateway answers a path no route matches with 403 "Missing
+    Authentication Token"; the deployed API answers it with its own 404, and so does this."""
     request = SimpleNamespace(query_params={k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()},
                               headers={name.lower(): value for name, value in headers.items()})
-    return error_body(404, "not_found", requested_language(request, bootstrap.deps().city))
+    return unknown_path(request)
 
 
 def handler_class(api: Api, site: Path):

@@ -34,7 +34,7 @@ a real run and priced at public AWS prices with only the always-free allowances.
    - S3 requests by tier: PUT/COPY/POST/LIST and GET/HEAD (a presigned GET handed to the
      browser counts as the browser's GET of it, once); SNS SMS publishes and their
      segments; SES e-mails; CloudFront invalidation paths.
-   - API requests: each test client call is one API Gateway request, one CloudFront
+   - API requests: each test client call is one API Gateway (HTTP API) request, one CloudFront
      request and one Lambda invocation; its duration is timed (in-process, under moto,
      on this machine: an estimate of Lambda's billed milliseconds, not a measurement of it).
    Per-month counts that do not depend on tickets: an idle minute tick (43 200 a month)
@@ -95,7 +95,9 @@ PRICES = {
                        "https://unanswered.io/guide/aws-lambda-pricing-after-free-tier"),
     "lambda_arm_gb_second": (0.0000133334, "per GB-second on Arm, 400 000 GB-s a month free",
                              "https://cloudchipr.com/blog/aws-lambda-pricing (US East)"),
-    "api_gateway_rest_request": (3.50e-6, "per REST API request (first 333 M); free tier only 12 months",
+    "api_gateway_http_request": (1.00e-6, "per HTTP API request (first 300 M; metered in 512 KB steps, every "
+                                 "request here is far smaller); free tier only 12 months",
+                                 "https://awsforengineers.com/blog/aws-api-gateway-pricing-explained (US East); "
                                  "https://docs.aws.amazon.com/whitepapers/latest/"
                                  "best-practices-api-gateway-private-apis-integration/cost-optimization.html; "
                                  "https://aws.amazon.com/api-gateway/pricing/"),
@@ -729,7 +731,7 @@ def price(usage: Usage) -> dict:
         "dynamodb_storage": max(0.0, usage.dynamodb_gb - FREE["dynamodb_gb"]) * p["dynamodb_gb_month"],
         "lambda_requests": max(0.0, usage.lambda_requests - FREE["lambda_requests"]) * p["lambda_request"],
         "lambda_duration": max(0.0, usage.lambda_gb_seconds - FREE["lambda_gb_seconds"]) * p["lambda_arm_gb_second"],
-        "api_gateway": usage.api_requests * p["api_gateway_rest_request"],
+        "api_gateway": usage.api_requests * p["api_gateway_http_request"],
         "cloudfront_invalidations": max(0.0, usage.invalidation_paths - FREE["cloudfront_invalidation_paths"])
         * p["cloudfront_invalidation_path"],
         "s3_requests": usage.s3_put * p["s3_put_request"] + usage.s3_get * p["s3_get_request"],

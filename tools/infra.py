@@ -4,6 +4,8 @@ code, merged into Chalice's own template by `chalice package --merge-template`.
     PYTHONPATH=functions:. python -m tools.infra [--stage dev] [--out build/package]
 
 writes OUT/sam.json and OUT/deployment.zip (and the merged-in part, build/infra/merge.json).
+Chalice's template describes a REST API; the merged-in part has an HTTP API instead, for
+a third of the price, and `without_rest_api` takes the REST API out.
 Derived here, so that it cannot drift from the code:
 - the tables, from chalicelib/adapters/dynamodb.py TABLES, named "<stack name>-<table>"
   (the stack name plus "-" is the functions' CITYDESK_TABLE_PREFIX);
@@ -36,6 +38,9 @@ BASE = ROOT / "infra" / "template.json"
 MERGE = ROOT / "build" / "infra" / "merge.json"
 OUT = ROOT / "build" / "package"
 API_FUNCTION = "APIHandler"  # Chalice's logical id of the function behind every route
+# What `chalice package` adds for the REST API it would deploy (`without_rest_api`).
+REST_API_RESOURCES = ("RestAPI", "APIHandlerInvokePermission")
+REST_API_OUTPUTS = ("RestAPIId", "EndpointURL")
 # The Lambda Python runtime includes the AWS SDK for Python and its dependencies.
 RUNTIME_SDK = "boto3"
 
@@ -156,8 +161,19 @@ def merge_template() -> dict:
     return template
 
 
+def without_rest_api(template: dict) -> dict:
+    """`chalice package`'s template without the REST API it describes, the permission
+    that lets it call the API function and the outputs that name it: the merged-in HTTP
+    API (HttpApi and its route, infra/template.json) serves every /api/ path instead."""
+    resources = {name: resource for name, resource in template["Resources"].items()
+                 if name not in REST_API_RESOURCES}
+    outputs = {name: output for name, output in template.get("Outputs", {}).items() if name not in REST_API_OUTPUTS}
+    return {**template, "Resources": resources, "Outputs": outputs}
+
+
 def package(out: Path = OUT, stage: str = "dev", merge: Path = MERGE) -> None:
-    """Write `merge`, then `chalice package` the app into `out` with it merged in."""
+    """Write `merge`, then `chalice package` the app into `out` with it merged in, and
+    take Chalice's REST API out of the result."""
     from chalicelib.settings import Settings
 
     merge.parent.mkdir(parents=True, exist_ok=True)
@@ -167,6 +183,9 @@ def package(out: Path = OUT, stage: str = "dev", merge: Path = MERGE) -> None:
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(merge.resolve()),
                     str(Path(out).resolve())], cwd=FUNCTIONS, env=env, check=True)
+    sam = Path(out) / "sam.json"
+    sam.write_text(json.dumps(without_rest_api(json.loads(sam.read_text(encoding="utf-8"))), indent=2,
+                              ensure_ascii=False) + "\n", encoding="utf-8")
     leave_out_runtime_sdk(Path(out) / "deployment.zip")
 
 

@@ -123,11 +123,11 @@ def test_the_price_of_a_hand_made_month_is_the_hand_computed_dollars():
                        s3_put=10_000, s3_get=100_000, emails=1_000, secrets=1))
     assert bill["dynamodb_writes"] == pytest.approx(2 * 0.625)
     assert bill["dynamodb_reads"] == pytest.approx(4 * 0.125)
-    assert bill["api_gateway"] == pytest.approx(3.50)  # no always-free API Gateway
+    assert bill["api_gateway"] == pytest.approx(1.00)  # an HTTP API; no always-free API Gateway
     assert bill["s3_requests"] == pytest.approx(10 * 0.005 + 100 * 0.0004)
     assert bill["ses"] == pytest.approx(0.10)
     assert bill["secrets_manager"] == pytest.approx(0.40)
-    assert sum(bill.values()) == pytest.approx(1.25 + 0.5 + 3.5 + 0.09 + 0.1 + 0.4)
+    assert sum(bill.values()) == pytest.approx(1.25 + 0.5 + 1.0 + 0.09 + 0.1 + 0.4)
 
 
 def test_the_always_free_allowances_are_taken_off_first():
@@ -186,3 +186,19 @@ def test_the_figures_give_each_size_and_grow_with_the_tickets(run):
     assert 0.40 <= dollars[0] < dollars[1] < dollars[2]
     assert result["cost_counts"]["per_ticket"]["api_requests"] == run.ticket.api_requests
     assert "| **total, without SMS** |" in cost_model.table(result)
+
+
+def test_the_readme_table_gives_the_recorded_monthly_totals_within_the_goal():
+    """`make bench` records the figures; the README's cost table must say the same."""
+    import json
+    import re
+    from pathlib import Path
+
+    from benchmarks.cost import GOAL_USD_10K
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = json.loads((root / "benchmarks" / "results.json").read_text())
+    [row] = [line for line in (root / "README.md").read_text().splitlines() if line.startswith("| **total, without SMS**")]
+    totals = [float(x) for x in re.findall(r"\*\*([\d.]+)\*\*", row)]
+    assert totals == [recorded["monthly_usd_1k"], recorded["monthly_usd_10k"], recorded["monthly_usd_100k"]]
+    assert recorded["monthly_usd_10k"] <= GOAL_USD_10K

@@ -354,9 +354,9 @@ def test_the_distribution_sends_api_paths_to_the_api_uncached_with_what_the_api_
     [api] = [b for b in distribution["CacheBehaviors"] if fnmatch("/api/open311/v2/requests.json", b["PathPattern"])]
     assert api["PathPattern"] == "/api/*"
     origin = next(o for o in distribution["Origins"] if o["Id"] == api["TargetOriginId"])
-    assert text(origin["DomainName"]).startswith("${RestAPI}.execute-api.")
-    # CloudFront passes /api/health on as is; API Gateway's stage comes first.
-    assert origin["OriginPath"] == "/" + resources["RestAPI"]["Properties"]["StageName"]
+    assert text(origin["DomainName"]) == "${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    # CloudFront passes /api/health on as it is: the HTTP API's $default stage adds no prefix.
+    assert origin.get("OriginPath", "") == ""
     assert api["CachePolicyId"] == CACHING_DISABLED and "POST" in api["AllowedMethods"]
     forwarded = resources[api["OriginRequestPolicyId"]["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
     assert forwarded["CookiesConfig"] == {"CookieBehavior": "all"}
@@ -391,3 +391,39 @@ def test_every_answer_carries_the_sites_security_headers(resources, distribution
     assert headers["ContentTypeOptions"] == {"Override": True}
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "same-origin"
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_the_http_api_sends_every_api_path_to_the_api_function_in_the_rest_apis_event_shape(resources):
+    [api] = of_type(resources, "AWS::ApiGatewayV2::Api").values()
+    assert api["Properties"]["ProtocolType"] == "HTTP"
+    [route] = of_type(resources, "AWS::ApiGatewayV2::Route").values()
+    assert route["Properties"]["RouteKey"] == "ANY /api/{proxy+}"
+    integration = resources[text(route["Properties"]["Target"]).removeprefix("integrations/${").removesuffix("}")]
+    properties = integration["Properties"]
+    assert properties["IntegrationType"] == "AWS_PROXY" and properties["IntegrationUri"] == {
+        "Fn::GetAtt": ["APIHandler", "Arn"]}
+    # Format 1.0 is the REST API's event, which Chalice reads (tests/api/test_http_api.py).
+    assert properties["PayloadFormatVersion"] == "1.0"
+    assert properties["TimeoutInMillis"] > 1000 * functions(resources)["APIHandler"]["Properties"]["Timeout"]
+    [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    assert stage["Properties"]["StageName"] == "$default" and stage["Properties"]["AutoDeploy"] is True
+    assert stage["Properties"]["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    [permission] = [p["Properties"] for p in of_type(resources, "AWS::Lambda::Permission").values()
+                    if p["Properties"]["FunctionName"] == {"Ref": "APIHandler"}]
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert text(permission["SourceArn"]).endswith(":${HttpApi}/*")
+
+
+def test_no_rest_api_is_left_of_what_chalice_package_describes(resources, template):
+    assert not of_type(resources, "AWS::Serverless::Api") and not of_type(resources, "AWS::ApiGateway::RestApi")
+    assert "RestAPI" not in json.dumps(template)
+
+
+def test_taking_the_rest_api_out_keeps_everything_else():
+    chalices = {"Resources": {"RestAPI": {"Type": "AWS::Serverless::Api"}, "APIHandler": {"Type": "f"},
+                              "APIHandlerInvokePermission": {"Type": "AWS::Lambda::Permission"}},
+                "Outputs": {"RestAPIId": {}, "EndpointURL": {}, "APIHandlerArn": {"Value": 1}},
+                "Transform": "AWS::Serverless-2016-10-31"}
+    assert infra.without_rest_api(chalices) == {"Resources": {"APIHandler": {"Type": "f"}},
+                                               "Outputs": {"APIHandlerArn": {"Value": 1}},
+                                               "Transform": "AWS::Serverless-2016-10-31"}

@@ -287,6 +287,11 @@ def body(status: int, code: str, lang: str, headers: dict | None = None, **param
     return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=headers or {})
 
 
+def unknown_path(request) -> Response:
+    """The answer to a path that is no route of the app."""
+    return body(404, "not_found", _language(request))
+
+
 def reshape_chalice_errors(request, get_response):
     """Middleware: Chalice's own error answers ({"Code", "Message"}) in our shape."""
     response = get_response(request)
