@@ -53,6 +53,7 @@ not found either: the table gives SMS per ticket in messages and segments, and p
 them only where PRICES["sms_per_segment"] has the country.
 """
 
+import argparse
 import json
 import math
 import re
@@ -772,12 +773,37 @@ def monthly_usage(run: Run, tickets: int, memory_mb: int, secrets: int) -> Usage
     )
 
 
-def sms_per_ticket(run: Run) -> dict:
-    """SMS per ticket, and their price per country where PRICES has it (None: not found)."""
-    per_segment = PRICES["sms_per_segment"][0]
+def sms_per_ticket(run: Run, per_segment: dict | None = None) -> dict:
+    """SMS per ticket, and their price per country where `per_segment` (country -> USD a
+    segment; PRICES' own by default) has it (None: not found)."""
+    per_segment = PRICES["sms_per_segment"][0] if per_segment is None else per_segment
+    countries = dict.fromkeys([*SMS_COUNTRIES, *per_segment])
     return {"messages": run.ticket.sms, "segments": run.ticket.sms_segments,
             "usd_per_ticket": {country: (round(per_segment[country] * run.ticket.sms_segments, 4)
-                                         if country in per_segment else None) for country in SMS_COUNTRIES}}
+                                         if country in per_segment else None) for country in countries}}
+
+
+def sms_table(run: Run, per_segment: dict) -> str:
+    """SMS a month per country at each size, at the prices a segment given."""
+    rows = ["| SMS per month | " + " | ".join(f"{n:,} tickets".replace(",", " ") for n in SIZES) + " |",
+            "|---|" + "---:|" * len(SIZES)]
+    for country, usd in sms_per_ticket(run, per_segment)["usd_per_ticket"].items():
+        if usd is not None:
+            rows.append(f"| {country} ({per_segment[country]} USD a segment) | "
+                        + " | ".join(f"{usd * n:.2f}" for n in SIZES) + " |")
+    return "\n".join(rows)
+
+
+def segment_price(text: str) -> tuple:
+    """"UA=0.0455" -> ("UA", 0.0455): a country's price of one SMS segment, from
+    https://aws.amazon.com/sns/sms-pricing/ (transactional, to that country)."""
+    country, _, usd = text.partition("=")
+    if len(country) != 2 or not country.isalpha():
+        raise argparse.ArgumentTypeError(f"{text!r}: a two-letter country code, then =, then US dollars")
+    try:
+        return country.upper(), float(usd)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the price must be a number of US dollars") from None
 
 
 def figures(run: Run, memory_mb: int | None = None, secrets: int | None = None) -> dict:
@@ -823,10 +849,16 @@ def table(result: dict) -> str:
     return "\n".join(rows)
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sms-price", type=segment_price, action="append", default=[], metavar="CC=USD",
+                        help="the price of one SMS segment to a country (repeatable), e.g. UA=0.0455")
+    args = parser.parse_args(argv)
     run = count()
     result = figures(run)
     print(table(result))
+    if args.sms_price:
+        print("\n" + sms_table(run, dict(args.sms_price)))
     print(json.dumps(result["cost_counts"], indent=2))
 
 

@@ -188,6 +188,25 @@ def test_the_figures_give_each_size_and_grow_with_the_tickets(run):
     assert "| **total, without SMS** |" in cost_model.table(result)
 
 
+
+def test_sms_are_priced_per_country_at_the_prices_given_a_segment(run):
+    segments = run.ticket.sms_segments
+    assert segments >= run.ticket.sms >= 3  # filed, taken into work, done at least
+    priced = cost_model.sms_per_ticket(run, {"UA": 0.05, "PL": 0.04})["usd_per_ticket"]
+    assert priced == {"UA": round(0.05 * segments, 4), "PL": round(0.04 * segments, 4), "DE": None}
+    rows = cost_model.sms_table(run, {"UA": 0.05}).splitlines()
+    assert rows[-1] == "| UA (0.05 USD a segment) | " + " | ".join(
+        f"{0.05 * segments * n:.2f}" for n in cost_model.SIZES) + " |"
+
+
+def test_a_segment_price_is_a_country_code_and_dollars():
+    import argparse
+
+    assert cost_model.segment_price("ua=0.0455") == ("UA", 0.0455)
+    for wrong in ("UA", "UKR=0.1", "UA=cheap"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            cost_model.segment_price(wrong)
+
 def test_the_readme_table_gives_the_recorded_monthly_totals_within_the_goal():
     """`make bench` records the figures; the README's cost table must say the same."""
     import json
