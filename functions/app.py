@@ -12,6 +12,7 @@ app = App(app_name="citydesk")
 # The first registered wraps the rest: errors are reshaped before they are serialised.
 app.register_middleware(http.json_no_store, "http")
 app.register_middleware(errors.reshape_chalice_errors, "http")
+app.register_middleware(http.through_the_distribution, "http")
 for module in (health, reference, auth, tickets, uploads, public, admin_auth, admin_tickets, admin_outages,
                admin_directory, admin_open311_keys, admin_outbox, schedule):
     app.register_blueprint(module.blueprint)

@@ -40,6 +40,9 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 LOCAL_CODE = "./deployment.zip"
 # What describe_change_set says when the stack already is what the package describes.
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+# The template's parameter the deploy fills in itself, from the stack's secrets: the
+# value CloudFront sends the API to show a request came through it (api/http.py).
+ORIGIN_PARAMETER = "OriginHeader"
 # The stack's name starts the tables' and the buckets' names, which S3 wants in lower case.
 STACK_NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 
@@ -92,11 +95,13 @@ def read_stage(name: str, config: dict, template: dict, sender_id: str, source: 
     given = config.get("parameters", {})
     if not isinstance(given, dict):
         raise DeployError(f'{where}: "parameters" must be an object of the template\'s parameters')
+    if ORIGIN_PARAMETER in given:
+        raise DeployError(f"{where}: parameters: leave {ORIGIN_PARAMETER} out: the deploy sets it")
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise DeployError(f"{where}: the template has no parameter {', '.join(unknown)}")
     for parameter, spec in declared.items():
-        if parameter not in given and "Default" not in spec:
+        if parameter not in given and "Default" not in spec and parameter != ORIGIN_PARAMETER:
             raise DeployError(f'{where}: parameters: "{parameter}" is missing ({spec.get("Description", "")})')
     values = {parameter: str(value) for parameter, value in given.items()}
     for parameter, value in values.items():
@@ -179,7 +184,7 @@ def plan(stage: Stage, package: Package, state: State, change_set: str, site: Pa
          "template_url": f"https://{bucket}.s3.{stage.region}.amazonaws.com/{template_key}",
          "parameters": [{"ParameterKey": name, "ParameterValue": value}
                         for name, value in sorted(stage.parameters.items())],
-         "capabilities": CAPABILITIES},
+         "origin_header_from": secrets_parameter(stage.stack), "capabilities": CAPABILITIES},
         {"action": "build_site", "out": str(site), "photo_origin": output("PhotoOrigin")},
         {"action": "publish_site", "folder": str(site), **pages},
         {"action": "sms_settings", "spend_limit": stage.sms_spend_limit, "sender_id": stage.sms_sender_id},
@@ -264,13 +269,19 @@ class Executor:
         self._say(f"template: s3://{bucket}/{key}")
 
     def deploy_stack(self, stack: str, change_set: str, change_set_type: str, template_url: str,
-                     parameters: list, capabilities: list) -> None:
+                     parameters: list, origin_header_from: str, capabilities: list) -> None:
+        """The change set with `parameters` and the origin header, derived from the signing
+        key in the `origin_header_from` parameter, made, shown and run."""
         from botocore.exceptions import WaiterError
 
+        from chalicelib.api.http import origin_token
+
+        stored = self._client("ssm").get_parameter(Name=origin_header_from, WithDecryption=True)["Parameter"]["Value"]
+        origin = {"ParameterKey": ORIGIN_PARAMETER, "ParameterValue": origin_token(json.loads(stored)["CITYDESK_SECRET"])}
         cloudformation = self._client("cloudformation")
         names = {"StackName": stack, "ChangeSetName": change_set}
         cloudformation.create_change_set(**names, ChangeSetType=change_set_type, TemplateURL=template_url,
-                                         Parameters=parameters, Capabilities=capabilities)
+                                         Parameters=[*parameters, origin], Capabilities=capabilities)
         try:
             cloudformation.get_waiter("change_set_create_complete").wait(
                 **names, WaiterConfig={"Delay": self._delay, "MaxAttempts": 120})

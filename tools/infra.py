@@ -119,6 +119,9 @@ def environment(scheduled: bool) -> dict:
         # The secret's name, not its values (chalicelib/secrets_env.py reads them at cold start).
         "CITYDESK_SECRETS_PARAMETER": {"Fn::Sub": "/${AWS::StackName}/secrets"},
     }
+    if not scheduled:
+        # Only what the distribution passes on (with the OriginHeader parameter's value).
+        variables["CITYDESK_ORIGIN_CHECK"] = "1"
     if scheduled:
         # Only the jobs publish pages. The API could not name the distribution anyway:
         # the distribution names the API, which names the API function.

@@ -169,6 +169,10 @@ class Settings:
     site_dir: str = "build/site"
     site_bucket: str = ""
     cloudfront_distribution: str = ""
+    # On AWS the API answers only requests the distribution passed on, which carry the
+    # origin header (api/http.py): the HTTP API's own address is public too, and a
+    # caller there could claim any CloudFront-Viewer-Address and slip the per-caller limits.
+    origin_check: bool = False
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -238,4 +242,5 @@ class Settings:
             site_dir=env.get("CITYDESK_SITE_DIR", cls.site_dir),
             site_bucket=env.get("CITYDESK_SITE_BUCKET", ""),
             cloudfront_distribution=env.get("CITYDESK_CLOUDFRONT_DISTRIBUTION", ""),
+            origin_check=env.get("CITYDESK_ORIGIN_CHECK", "0") == "1",
         )

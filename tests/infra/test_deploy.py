@@ -16,6 +16,7 @@ from chalicelib.adapters.dynamodb import create_tables
 from chalicelib.adapters.site import LONG_CACHE, SHORT_CACHE
 from local import build_site
 from tests.aws import REGION, create_distribution
+from chalicelib.api.http import origin_token
 from tools import deploy
 ACCOUNT = "123456789012"  # moto's account
 BASE = json.loads((Path(__file__).resolve().parents[2] / "infra" / "template.json").read_text(encoding="utf-8"))
@@ -117,6 +118,12 @@ def test_the_stacks_parameters_are_the_stage_files_as_text():
 
     assert parameters == [{"ParameterKey": name, "ParameterValue": str(PARAMETERS[name])}
                           for name in sorted(PARAMETERS)]
+
+
+def test_the_origin_header_is_no_stage_files_to_give_the_deploy_derives_it_from_the_stacks_secrets():
+    assert step(planned(), "deploy_stack")["origin_header_from"] == "/citydesk-prod/secrets"
+    with pytest.raises(deploy.DeployError, match="leave OriginHeader out"):
+        stage({**CONFIG, "parameters": {**PARAMETERS, "OriginHeader": "0" * 64}})
 
 
 def test_a_parameter_with_a_default_may_be_left_out_of_the_stage_file():
@@ -316,10 +323,11 @@ def test_a_missing_required_parameter_stops_the_deploy_before_anything_is_touche
 # (5.2.5) leaves a stack's outputs as they were before a change set ran (none, for a
 # stack a change set created): the outputs are read from a stack create_stack made.
 TINY = {
-    "Parameters": {"SiteDomain": {"Type": "String"}},
+    "Parameters": {"SiteDomain": {"Type": "String"}, "OriginHeader": {"Type": "String"}},
     "Resources": {"SiteBucket": {"Type": "AWS::S3::Bucket", "Properties": {}}},
     "Outputs": {"SiteBucketName": {"Value": {"Ref": "SiteBucket"}}, "SiteDomain": {"Value": {"Ref": "SiteDomain"}}},
 }
+TINY_SECRETS = deploy.secrets_parameter("citydesk-tiny")
 CHANGED = {**TINY, "Resources": {**TINY["Resources"], "PhotosBucket": {"Type": "AWS::S3::Bucket", "Properties": {}}}}
 
 
@@ -329,7 +337,7 @@ def tiny_stack(executor, template: dict, change_set: str, kind: str) -> None:
                   {"action": "deploy_stack", "stack": "citydesk-tiny", "change_set": change_set,
                    "change_set_type": kind, "template_url": f"https://{ARTIFACTS}.s3.{REGION}.amazonaws.com/{key}",
                    "parameters": [{"ParameterKey": "SiteDomain", "ParameterValue": "a.example.ua"}],
-                   "capabilities": deploy.CAPABILITIES}])
+                   "origin_header_from": TINY_SECRETS, "capabilities": deploy.CAPABILITIES}])
 
 
 def stack_status() -> str:
@@ -345,15 +353,22 @@ def resource_ids() -> set:
 
 @pytest.fixture
 def artifacts(executor) -> str:
-    executor.run([{"action": "create_artifacts_bucket", "bucket": ARTIFACTS}])
+    executor.run([{"action": "create_artifacts_bucket", "bucket": ARTIFACTS},
+                  {"action": "create_secrets", "name": TINY_SECRETS}])
     return ARTIFACTS
+
+
+def tiny_origin_header() -> str:
+    stored = boto3.client("ssm", region_name=REGION).get_parameter(Name=TINY_SECRETS, WithDecryption=True)
+    return origin_token(json.loads(stored["Parameter"]["Value"])["CITYDESK_SECRET"])
 
 
 @pytest.fixture
 def earlier_stack(artifacts) -> None:
     boto3.client("cloudformation", region_name=REGION).create_stack(
         StackName="citydesk-tiny", TemplateBody=json.dumps(TINY),
-        Parameters=[{"ParameterKey": "SiteDomain", "ParameterValue": "a.example.ua"}])
+        Parameters=[{"ParameterKey": "SiteDomain", "ParameterValue": "a.example.ua"},
+                    {"ParameterKey": "OriginHeader", "ParameterValue": tiny_origin_header()}])
 
 
 def test_the_stack_step_creates_the_stack_through_a_change_set_and_shows_its_changes_first(
@@ -361,6 +376,10 @@ def test_the_stack_step_creates_the_stack_through_a_change_set_and_shows_its_cha
     tiny_stack(executor, TINY, "citydesk-1", "CREATE")
 
     assert stack_status() == "CREATE_COMPLETE"
+    # The origin header the distribution sends, derived from the signing key in the secrets.
+    [stack] = boto3.client("cloudformation", region_name=REGION).describe_stacks(StackName="citydesk-tiny")["Stacks"]
+    given = {entry["ParameterKey"]: entry["ParameterValue"] for entry in stack["Parameters"]}
+    assert given == {"SiteDomain": "a.example.ua", "OriginHeader": tiny_origin_header()}
     assert resource_ids() == {"SiteBucket"}
     shown = said.index("stack citydesk-tiny: create, with these changes:")
     assert said[shown + 1].split() == ["Add", "AWS::S3::Bucket", "SiteBucket"]
@@ -492,7 +511,8 @@ def test_a_whole_deploy_updates_the_stack_then_uploads_the_site_sets_the_sms_and
     config.write_text(json.dumps(CONFIG))
     cloudformation = boto3.client("cloudformation", region_name=REGION)
     cloudformation.create_stack(StackName="citydesk-prod", TemplateBody=json.dumps(template), Parameters=[
-        {"ParameterKey": name, "ParameterValue": str(value)} for name, value in PARAMETERS.items()])
+        *({"ParameterKey": name, "ParameterValue": str(value)} for name, value in PARAMETERS.items()),
+        {"ParameterKey": "OriginHeader", "ParameterValue": "0" * 64}])
     create_tables("citydesk-prod-", REGION)
 
     deploy.main(["--stage", "prod", "--config", str(config), "--package", str(folder),

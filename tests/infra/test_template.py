@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.adapters.dynamodb import TABLES, _models
+from chalicelib.api.http import ORIGIN_HEADER
 from chalicelib.domain.outbox import OutboxMessage
 from chalicelib.domain.ticket import Actor
 from chalicelib.services import outbox, photos
@@ -350,11 +351,17 @@ def test_every_route_of_the_app_is_under_api_so_one_behaviour_covers_the_dynamic
     assert routes and all(route.startswith("/api/") for route in routes)
 
 
-def test_the_distribution_sends_api_paths_to_the_api_uncached_with_what_the_api_reads(resources, distribution):
+def test_the_distribution_sends_api_paths_to_the_api_uncached_with_what_the_api_reads(template, resources,
+                                                                                      distribution):
     [api] = [b for b in distribution["CacheBehaviors"] if fnmatch("/api/open311/v2/requests.json", b["PathPattern"])]
     assert api["PathPattern"] == "/api/*"
     origin = next(o for o in distribution["Origins"] if o["Id"] == api["TargetOriginId"])
     assert text(origin["DomainName"]) == "${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    # With the header only it sends, which the API function checks (tests/api/test_origin_check.py).
+    assert origin["OriginCustomHeaders"] == [{"HeaderName": ORIGIN_HEADER, "HeaderValue": {"Ref": "OriginHeader"}}]
+    assert template["Parameters"]["OriginHeader"]["NoEcho"] is True
+    api_environment = functions(resources)["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert Settings.from_env(resolved({**api_environment, "CITYDESK_SECRET": "k"})).origin_check
     # CloudFront passes /api/health on as it is: the HTTP API's $default stage adds no prefix.
     assert origin.get("OriginPath", "") == ""
     assert api["CachePolicyId"] == CACHING_DISABLED and "POST" in api["AllowedMethods"]

@@ -3,6 +3,8 @@ language of the answer, the signed-in resident), the session cookie, and the
 `ApiBlueprint` whose views get a `Call` and answer domain errors in the one shape.
 """
 
+import hashlib
+import hmac
 import json
 
 from chalice import Blueprint, Response
@@ -171,6 +173,27 @@ def _cookie_value(header: str, name: str) -> str:
 def _refuse_constant(name: str):
     # NaN and Infinity are Python's extension, not JSON.
     raise ValueError(f"{name} is not JSON")
+
+
+# The header CloudFront adds to every request it passes to the API (infra/template.json,
+# the OriginHeader parameter tools/deploy.py fills in with `origin_token`).
+ORIGIN_HEADER = "X-Citydesk-Origin"
+
+
+def origin_token(secret: str) -> str:
+    """The origin header's value: derived from the signing key, so it needs no secret
+    of its own, and useless to anyone who learns it for signing anything else."""
+    return hmac.new(secret.encode(), b"citydesk: passed on by the distribution", hashlib.sha256).hexdigest()
+
+
+def through_the_distribution(request, get_response):
+    """Middleware: where the settings ask for it (on AWS), a request that did not come
+    through the distribution is refused (403) before any view sees it."""
+    settings = bootstrap.deps().settings
+    if settings.origin_check and not hmac.compare_digest(request.headers.get(ORIGIN_HEADER, "").encode(),
+                                                         origin_token(settings.secret).encode()):
+        return errors.body(403, "forbidden", requested_language(request, bootstrap.deps().city))
+    return get_response(request)
 
 
 def json_no_store(request, get_response):
