@@ -18,6 +18,7 @@ import mimetypes
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -197,6 +198,15 @@ def handler_class(api: Api, site: Path):
     return Handler
 
 
+class HttpServer(ThreadingHTTPServer):
+    """A thread for each connection, and a listen queue as long as the system allows:
+    socketserver's default of 5 drops connections that arrive together beyond it (the
+    load test's residents signing in at once met it as connections that time out)."""
+
+    daemon_threads = True
+    request_queue_size = socket.SOMAXCONN
+
+
 def local_tick(deps) -> None:
     """The minute tick, and the nightly regeneration and the morning digest that run
     hourly on AWS: when one is not due, it costs one counter read."""
@@ -266,8 +276,7 @@ def main(argv=None):
 
 def serve(port: int, site: Path, var: Path, tick_seconds: float = TICK_SECONDS):
     # Bound first, so e-mailed links and sign-in redirects name the port really used.
-    server = ThreadingHTTPServer((HOST, port), handler_class(Api(app), site))
-    server.daemon_threads = True
+    server = HttpServer((HOST, port), handler_class(Api(app), site))
     os.environ.setdefault("CITYDESK_SITE_URL", f"http://{HOST}:{server.server_address[1]}")
     settings = Settings.from_env()
     if settings.backend == "dynamodb":
