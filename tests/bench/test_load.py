@@ -109,3 +109,12 @@ def test_a_ticket_stored_for_a_key_no_client_was_answered_for_is_counted_apart()
     found = verdict([], [], [], census)
 
     assert (found.tickets, found.lost, found.duplicated, found.unacknowledged) == (0, 0, 0, 1)
+
+
+@pytest.mark.parametrize("figure", ["lost", "duplicated", "staff_lost", "errors"])
+def test_make_load_fails_on_anything_lost_duplicated_or_failed(figure):
+    clean = {"tickets": 10, "lost": 0, "duplicated": 0, "staff_lost": 0, "errors": 0}
+
+    assert load.passed(clean)
+    assert not load.passed({**clean, figure: 1})
+    assert not load.passed({**clean, "tickets": 0})
