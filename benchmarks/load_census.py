@@ -16,7 +16,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 
 from chalicelib.adapters import codec
-from chalicelib.adapters.dynamodb import HISTORY, OUTBOX, TICKETS
+from chalicelib.adapters.dynamodb import HISTORY, IDEMPOTENCY, OUTBOX, TICKETS
 from chalicelib.domain.outbox import DEAD, PENDING, SENT, SMS
 from chalicelib.settings import Settings
 
@@ -41,13 +41,14 @@ class Census:
     tickets: list  # Ticket, every one stored
     events: list  # Event, every history entry stored
     messages: list  # OutboxMessage, every one stored
+    records: list  # IdempotencyRecord, every one stored
     sms: list  # (to, text) of each line of the SMS log
 
 
 @dataclass
 class Verdict:
     tickets: int = 0  # accepted: answered 201 to a first POST
-    lost: int = 0  # accepted, and not stored whole: no ticket, no history, no "filed" SMS
+    lost: int = 0  # accepted, and not stored whole: no ticket, no history, no idempotency record, no "filed" SMS
     duplicated: int = 0  # stored twice for one key, a repeat answered with another ticket, an SMS twice
     unacknowledged: int = 0  # stored under a key no client was answered for
     staff_commands: int = 0
@@ -77,6 +78,10 @@ def verdict(filed: list, repeats: list, staff: list, census: Census) -> Verdict:
     history = defaultdict(dict)
     for event in census.events:
         history[event.ticket_id][event.version] = event.command
+    records = defaultdict(list)
+    for record in census.records:
+        # The service keys a record by its owner too: "tickets:<resident id>:<key>".
+        records[record.key.rsplit(":", 1)[-1]].append(record)
     filed_sms = defaultdict(list)
     for message in census.messages:
         if message.kind == "filed" and message.channel == SMS:
@@ -90,7 +95,8 @@ def verdict(filed: list, repeats: list, staff: list, census: Census) -> Verdict:
             found.problem(f"key {receipt.key}: a second first answer")
             continue
         accepted[receipt.key] = receipt
-        problem = _lost(receipt, by_key.get(receipt.key, []), history, filed_sms, logged, found)
+        problem = _lost(receipt, by_key.get(receipt.key, []), history, records.get(receipt.key, []), filed_sms,
+                        logged, found)
         if problem:
             found.lost += 1
             found.problem(f"ticket {receipt.number} (key {receipt.key}): {problem}")
@@ -116,7 +122,8 @@ def verdict(filed: list, repeats: list, staff: list, census: Census) -> Verdict:
     return found
 
 
-def _lost(receipt: Filed, stored: list, history: dict, filed_sms: dict, logged: Counter, found: Verdict) -> str:
+def _lost(receipt: Filed, stored: list, history: dict, records: list, filed_sms: dict, logged: Counter,
+          found: Verdict) -> str:
     """Why the accepted ticket is not stored whole, or ""; its SMS counted into `found`."""
     ticket = next((t for t in stored if t.id == receipt.id), None)
     if ticket is None:
@@ -126,6 +133,11 @@ def _lost(receipt: Filed, stored: list, history: dict, filed_sms: dict, logged: 
     versions = history.get(ticket.id, {})
     if sorted(versions) != list(range(1, ticket.version + 1)) or versions.get(1) != "file":
         return f"history {sorted(versions)} of a ticket at version {ticket.version}"
+    if len(records) > 1:
+        found.duplicated += len(records) - 1
+        found.problem(f"ticket {receipt.number}: {len(records)} idempotency records")
+    if not records or (records[0].body.get("id"), records[0].body.get("number")) != (receipt.id, receipt.number):
+        return "no idempotency record of its receipt"
     messages = filed_sms.get(ticket.id, [])
     if not messages:
         return "no 'filed' SMS in the outbox"
@@ -166,7 +178,8 @@ def of_sqlite(db_path, sms: list) -> Census:
             return [from_data(json.loads(data)) for (data,) in db.execute(f"SELECT data FROM {table}")]
 
         return Census(tickets=rows("tickets", codec.ticket_from_data), events=rows("history", codec.event_from_data),
-                      messages=rows("outbox", codec.message_from_data), sms=sms)
+                      messages=rows("outbox", codec.message_from_data),
+                      records=rows("idempotency", codec.idempotency_from_data), sms=sms)
 
 
 def of_dynamodb(endpoint: str, sms: list, prefix: str = Settings.table_prefix, region: str = Settings.region) -> Census:
@@ -183,11 +196,12 @@ def of_dynamodb(endpoint: str, sms: list, prefix: str = Settings.table_prefix, r
         return [{name: plain.deserialize(value) for name, value in item.items()} for page in pages
                 for item in page["Items"]]
 
-    # Tickets and history entries keep the record in `data`; a message keeps each field
+    # Tickets, history entries and idempotency records keep the record in `data`; a message keeps each field
     # as an attribute, besides the shards that put it in the sparse indexes.
     return Census(
         tickets=[codec.ticket_from_data(json.loads(item["data"])) for item in items(TICKETS)],
         events=[codec.event_from_data(json.loads(item["data"])) for item in items(HISTORY)],
         messages=[codec.message_from_data({k: v for k, v in item.items() if k not in ("ready_shard", "dead_shard")})
                   for item in items(OUTBOX)],
+        records=[codec.idempotency_from_data(json.loads(item["data"])) for item in items(IDEMPOTENCY)],
         sms=sms)

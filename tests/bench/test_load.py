@@ -10,7 +10,7 @@ import pytest
 from benchmarks import load
 from benchmarks.load_census import Census, Filed, description, verdict
 from chalicelib.domain.outbox import DEAD, PENDING, SENT
-from tests.builders import filed_ticket, make_message
+from tests.builders import filed_ticket, make_idempotency, make_message
 
 PHONE = "+380930000001"
 
@@ -32,8 +32,10 @@ def stored(key: str, **changes) -> tuple:
     """(the receipt, the census) of one ticket filed under `key` and stored whole, its SMS sent."""
     ticket, events = filed_ticket(description=description(key), **changes)
     message = make_message(ticket_id=ticket.id, to=PHONE, text=f"No. {ticket.number} is accepted.", status=SENT)
+    record = make_idempotency(key=f"tickets:resident-1:{key}", body={"id": ticket.id, "number": ticket.number})
     receipt = Filed(key=key, phone=PHONE, id=ticket.id, number=ticket.number)
-    return receipt, Census(tickets=[ticket], events=events, messages=[message], sms=[(PHONE, message.text)])
+    return receipt, Census(tickets=[ticket], events=events, messages=[message], records=[record],
+                           sms=[(PHONE, message.text)])
 
 
 def test_a_ticket_stored_once_with_its_history_and_its_sms_is_neither_lost_nor_duplicated():
@@ -55,8 +57,9 @@ def test_an_sms_held_for_the_morning_is_not_lost():
 
 
 @pytest.mark.parametrize("what, damage", [
-    ("not stored", lambda census: replace(census, tickets=[], events=[], messages=[])),
+    ("not stored", lambda census: replace(census, tickets=[], events=[], messages=[], records=[])),
     ("no history", lambda census: replace(census, events=[])),
+    ("no idempotency record", lambda census: replace(census, records=[])),
     ("no 'filed' SMS", lambda census: replace(census, messages=[])),
     ("its SMS dead", lambda census: replace(census, messages=[replace(census.messages[0], status=DEAD)])),
     ("its SMS marked sent and never sent", lambda census: replace(census, sms=[])),
