@@ -101,25 +101,36 @@ def drive(server: ServerProcess, residents: int, seconds: float) -> tuple:
     accounts = json.loads((server.var / "demo-accounts.json").read_text(encoding="utf-8"))
     started = time.monotonic()
     until, give_up = started + seconds, started + seconds + GRACE
-    workers = [threading.Thread(target=Resident(n, server.url, seen, codes, photo, until, give_up).run,
-                                name=f"resident-{n}") for n in range(1, residents + 1)]
-    workers += [threading.Thread(target=operator, args=(server.url, seen, accounts, until), name="operator"),
-                threading.Thread(target=executors, args=(server.url, seen, accounts, until), name="executors")]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    workers = [worker(seen, f"resident {n}", Resident(n, server.url, seen, codes, photo, until, give_up).run)
+               for n in range(1, residents + 1)]
+    workers += [worker(seen, "operator", operator, server.url, seen, accounts, until),
+                worker(seen, "executors", executors, server.url, seen, accounts, until)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
     return seen, time.monotonic() - started
+
+
+def worker(seen: "Seen", name: str, work, *args) -> threading.Thread:
+    """A thread doing `work`; if it fails on what it was answered, the failure is counted."""
+    def run():
+        try:
+            work(*args)
+        except Exception as error:
+            seen.add("crashed", f"{name} stopped: {type(error).__name__}: {error}")
+
+    return threading.Thread(target=run, name=name)
 
 
 def figures(seen: "Seen", found: load_census.Verdict, server_errors: list, residents: int, seconds: float,
             elapsed: float) -> dict:
     times = sorted(ms for _, _, ms in seen.samples)
     filing = sorted(ms for name, _, ms in seen.samples if name == "file")
-    unexpected = [f"{name} answered {status} {code}: {times} times"
-                  for (name, status, code), times in sorted(seen.unexpected.items())]
-    unexpected += [f"{name} got no answer ({error}): {times} times"
-                   for (name, error), times in sorted(seen.no_answer.items())]
+    unexpected = [f"{name} answered {status} {code}: {count} times"
+                  for (name, status, code), count in sorted(seen.unexpected.items())]
+    unexpected += [f"{name} got no answer ({error}): {count} times"
+                   for (name, error), count in sorted(seen.no_answer.items())]
     out = {
         "residents": residents, "seconds": seconds, "elapsed_s": round(elapsed, 1),
         "requests": len(times), "requests_per_s": round(len(times) / elapsed, 1),
@@ -128,11 +139,12 @@ def figures(seen: "Seen", found: load_census.Verdict, server_errors: list, resid
         "unacknowledged": found.unacknowledged, "staff_commands": found.staff_commands,
         "staff_lost": found.staff_lost, "staff_refused": seen.refused, "sms_sent": found.sms_sent,
         "sms_held": found.sms_held, "no_answer": sum(seen.no_answer.values()),
-        "errors": sum(seen.unexpected.values()) + len(server_errors),
+        "errors": sum(seen.unexpected.values()) + sum(seen.no_answer.values()) + len(seen.crashed)
+        + len(server_errors),
         "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99),
         "file_p50_ms": percentile(filing, 50), "file_p95_ms": percentile(filing, 95),
     }
-    problems = unexpected + server_errors[:load_census.SHOWN] + found.problems
+    problems = unexpected + seen.crashed[:load_census.SHOWN] + server_errors[:load_census.SHOWN] + found.problems
     return {**out, "problems": problems} if problems else out
 
 
@@ -167,6 +179,7 @@ class Seen:
         self.repeats = []  # Filed of each 201 to a repeated POST
         self.staff = []  # (ticket id, command, version after)
         self.refused = 0  # staff commands refused as stale or on a ticket moved away: 409, 404
+        self.crashed = []  # what stopped a simulated person
 
     def sample(self, name: str, answer, seconds: float) -> None:
         with self._lock:

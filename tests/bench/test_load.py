@@ -121,3 +121,13 @@ def test_make_load_fails_on_anything_lost_duplicated_or_failed(figure):
     assert load.passed(clean)
     assert not load.passed({**clean, figure: 1})
     assert not load.passed({**clean, "tickets": 0})
+
+
+def test_a_simulated_resident_that_fails_on_an_answer_is_counted_not_lost_silently():
+    seen = load.Seen()
+
+    thread = load.worker(seen, "resident 7", lambda: {}["tickets"])
+    thread.start()
+    thread.join()
+
+    assert seen.crashed == ["resident 7 stopped: KeyError: 'tickets'"]
