@@ -7,7 +7,7 @@ BACKEND ?= sqlite
 LOCALE := functions/chalicelib/locale
 export PYTHONPATH := functions:.
 
-.PHONY: venv run test bench site i18n requirements chromium clean admin package deploy backup
+.PHONY: venv run test bench load site i18n requirements chromium clean admin package deploy backup
 
 $(VENV)/.installed: pyproject.toml tools/requirements.py
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,16 @@ test: chromium node_modules site
 
 bench: site
 	$(PY) benchmarks/run.py
+
+# The load test, apart from `make bench` (`make test` runs a tiny one): LOAD_RESIDENTS
+# simulated residents for LOAD_SECONDS against the local server on each of LOAD_BACKENDS,
+# its figures under `load` in benchmarks/results.json; it fails if a ticket is lost or duplicated.
+LOAD_RESIDENTS ?= 200
+LOAD_SECONDS ?= 60
+LOAD_BACKENDS ?= sqlite dynamodb
+load: site
+	$(PY) -m benchmarks.load --residents $(LOAD_RESIDENTS) --seconds $(LOAD_SECONDS) \
+		$(foreach backend,$(LOAD_BACKENDS),--backend $(backend))
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

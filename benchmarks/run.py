@@ -7,9 +7,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "functions")]
 
-from benchmarks import cold_import, cost, lambda_memory, pages, regen, sweep  # noqa: E402
-
-RESULTS = Path(__file__).resolve().parent / "results.json"
+from benchmarks import cold_import, cost, lambda_memory, pages, regen, results, sweep  # noqa: E402
 
 # name -> (function giving figures, goal check on those figures or None)
 BENCHMARKS = {
@@ -28,16 +26,14 @@ BENCHMARKS = {
 
 
 def main(names) -> int:
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     failed = []
     for name in names or BENCHMARKS:
         measure, goal = BENCHMARKS[name]
         figures = measure()
-        results.update(figures)
+        results.merge(figures)
         print(name, json.dumps(figures))
         if goal and not goal(figures):
             failed.append(name)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     if failed:
         print("goal missed:", ", ".join(failed))
     return 1 if failed else 0

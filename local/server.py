@@ -3,10 +3,12 @@ the nightly regeneration and the morning digest) in a thread, demo data on the f
 start, the generated public pages written at every start.
 
     PYTHONPATH=functions python -m local.server [--port 8000] [--backend sqlite|moto] [--var var]
+                                                [--tick-seconds 60]
 
 `--backend moto` runs the DynamoDB adapters against a moto server in this process:
 the AWS path with no AWS account. `--port 0` takes any free port (the line
-"Serving on http://..." names it).
+"Serving on http://..." names it). `--tick-seconds` runs the tick more often than
+every minute: the load test does, so that it races the requests.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import mimetypes
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -145,6 +148,9 @@ def handler_class(api: Api, site: Path):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "citydesk-local"
+        # The headers and the body are two writes: with Nagle's algorithm the body would
+        # wait for the client's delayed ACK of the headers, 40 ms on every kept-alive request.
+        disable_nagle_algorithm = True
 
         def handle_any(self):
             started = time.perf_counter()
@@ -194,6 +200,15 @@ def handler_class(api: Api, site: Path):
     return Handler
 
 
+class HttpServer(ThreadingHTTPServer):
+    """A thread for each connection, and a listen queue as long as the system allows:
+    socketserver's default of 5 drops connections that arrive together beyond it (the
+    load test's residents signing in at once met it as connections that time out)."""
+
+    daemon_threads = True
+    request_queue_size = socket.SOMAXCONN
+
+
 def local_tick(deps) -> None:
     """The minute tick, and the nightly regeneration and the morning digest that run
     hourly on AWS: when one is not due, it costs one counter read."""
@@ -207,12 +222,13 @@ def local_tick(deps) -> None:
 
 
 class Ticker(threading.Thread):
-    """Calls the local tick at once and then every minute, like the EventBridge rules."""
+    """Calls the local tick at once and then every minute (or `seconds`), like the EventBridge rules."""
 
-    def __init__(self, tick, deps):
+    def __init__(self, tick, deps, seconds: float = TICK_SECONDS):
         super().__init__(name="minute-tick", daemon=True)
         self._tick = tick
         self._deps = deps
+        self._seconds = seconds
         self._stop = threading.Event()
 
     def run(self):
@@ -221,7 +237,7 @@ class Ticker(threading.Thread):
                 self._tick(self._deps)
             except Exception:
                 log.exception("the minute tick failed")
-            if self._stop.wait(TICK_SECONDS):
+            if self._stop.wait(self._seconds):
                 return
 
     def stop(self):
@@ -234,7 +250,10 @@ def main(argv=None):
     parser.add_argument("--backend", choices=("sqlite", "moto"), default=os.environ.get("BACKEND", "sqlite"))
     parser.add_argument("--var", type=Path, default=Path(os.environ.get("CITYDESK_VAR", "var")))
     parser.add_argument("--site", type=Path, default=SITE_DIR, help="the built site (python -m local.build_site)")
+    parser.add_argument("--tick-seconds", type=float, default=TICK_SECONDS, help="how often the minute tick runs")
     args = parser.parse_args(argv)
+    if not args.tick_seconds > 0:
+        parser.error("--tick-seconds must be above zero")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not (args.site / "index.html").exists():
         sys.exit(f"{args.site} has no site: run `python -m local.build_site` (or `make site`) first")
@@ -249,7 +268,7 @@ def main(argv=None):
         os.environ["CITYDESK_BACKEND"] = "sqlite"
     moto = start_moto() if args.backend == "moto" else None
     try:
-        serve(args.port, args.site, args.var.resolve())
+        serve(args.port, args.site, args.var.resolve(), args.tick_seconds)
     except KeyboardInterrupt:
         print("Stopped.", flush=True)
     finally:
@@ -257,10 +276,9 @@ def main(argv=None):
             moto.stop()
 
 
-def serve(port: int, site: Path, var: Path):
+def serve(port: int, site: Path, var: Path, tick_seconds: float = TICK_SECONDS):
     # Bound first, so e-mailed links and sign-in redirects name the port really used.
-    server = ThreadingHTTPServer((HOST, port), handler_class(Api(app), site))
-    server.daemon_threads = True
+    server = HttpServer((HOST, port), handler_class(Api(app), site))
     os.environ.setdefault("CITYDESK_SITE_URL", f"http://{HOST}:{server.server_address[1]}")
     settings = Settings.from_env()
     if settings.backend == "dynamodb":
@@ -277,7 +295,7 @@ def serve(port: int, site: Path, var: Path):
     print(f"demo resident phone: {seed_demo(deps, var)} (the sign-in code arrives in {settings.sms_log})", flush=True)
     # `make site` rebuilt the folder without the generated pages: they are there before the first request.
     regenerate(deps)
-    ticker = Ticker(local_tick, deps)
+    ticker = Ticker(local_tick, deps, tick_seconds)
     ticker.start()
     backend = f"{settings.backend} at {settings.dynamodb_endpoint}" if settings.dynamodb_endpoint else settings.backend
     print(f"Serving on http://{HOST}:{server.server_address[1]} ({backend}); Ctrl-C stops", flush=True)

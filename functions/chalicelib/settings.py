@@ -145,6 +145,7 @@ class Settings:
     codes_per_phone_per_hour: int = 3
     codes_per_client_per_hour: int = 20
     wrong_tries_per_code: int = 5
+    uploads_per_hour: int = 30  # photo upload forms one resident or staff member gets
     # Against SMS pumping: status SMS one phone gets a day (organisations' phones
     # excepted), and all SMS a day; beyond either they wait for the next day.
     sms_per_phone_per_day: int = 10
@@ -195,6 +196,8 @@ class Settings:
             raise ValueError("CITYDESK_SITE_BUCKET is required with CITYDESK_SITE_STORE=s3")
         if self.sms_per_phone_per_day < 1 or self.sms_per_day < 1:
             raise ValueError("CITYDESK_SMS_PER_PHONE_PER_DAY and CITYDESK_SMS_PER_DAY must be 1 or more")
+        if self.uploads_per_hour < 1:
+            raise ValueError("CITYDESK_UPLOADS_PER_HOUR must be 1 or more")
         if not self.secret:
             raise ValueError("CITYDESK_SECRET is required (it keys the hashes of codes and sessions)")
 
@@ -223,6 +226,7 @@ class Settings:
             codes_per_phone_per_hour=num("CITYDESK_CODES_PER_PHONE_PER_HOUR", cls.codes_per_phone_per_hour),
             codes_per_client_per_hour=num("CITYDESK_CODES_PER_CLIENT_PER_HOUR", cls.codes_per_client_per_hour),
             wrong_tries_per_code=num("CITYDESK_WRONG_TRIES_PER_CODE", cls.wrong_tries_per_code),
+            uploads_per_hour=num("CITYDESK_UPLOADS_PER_HOUR", cls.uploads_per_hour),
             sms_per_phone_per_day=num("CITYDESK_SMS_PER_PHONE_PER_DAY", cls.sms_per_phone_per_day),
             sms_per_day=num("CITYDESK_SMS_PER_DAY", cls.sms_per_day),
             email=env.get("CITYDESK_EMAIL", "log"),

@@ -16,7 +16,8 @@ from moto import mock_aws
 
 from chalicelib import bootstrap
 from chalicelib.adapters.photos import S3Photos, create_bucket
-from chalicelib.services.photos import MAX_BYTES, UPLOADS_PER_HOUR
+from chalicelib.services.photos import MAX_BYTES
+from chalicelib.settings import Settings
 from local.server import Api as LocalApi, handler_class
 from tests import images
 from tests.api.client import Api
@@ -70,12 +71,19 @@ def test_a_form_for_anything_but_a_photo_up_to_10_mb_is_refused(api, what, chang
 
 def test_a_resident_gets_at_most_30_forms_an_hour(api, clock):
     cookie = api.sign_in()
-    for _ in range(UPLOADS_PER_HOUR):
+    for _ in range(30):
         form_for(api, cookie)
     refused = api.post("/api/uploads", JPEG, headers=cookie)
     assert refused.status_code == 429 and api.error(refused)["code"] == "too_many_uploads"
     clock.advance(timedelta(hours=1))
     form_for(api, cookie)
+
+
+def test_the_uploads_limit_is_read_from_the_environment_and_must_be_positive():
+    assert Settings.from_env({"CITYDESK_SECRET": "s", "CITYDESK_UPLOADS_PER_HOUR": "500"}).uploads_per_hour == 500
+    assert Settings.from_env({"CITYDESK_SECRET": "s"}).uploads_per_hour == 30
+    with pytest.raises(ValueError, match="CITYDESK_UPLOADS_PER_HOUR"):
+        Settings.from_env({"CITYDESK_SECRET": "s", "CITYDESK_UPLOADS_PER_HOUR": "0"})
 
 
 # The local backend: the real local server's handler, on a free port in this process.

@@ -5,12 +5,7 @@ in with the code from the SMS log or through the staff page, and staff accounts 
 
 import io
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +19,7 @@ from chalicelib import bootstrap
 from chalicelib.domain.staff import StaffMember
 from chalicelib.services import staff
 from chalicelib.settings import Settings
+from local.server_process import ServerDidNotStart, ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "build" / "site"  # where the local server serves from and writes its generated pages
@@ -31,7 +27,6 @@ DATA = ROOT / "functions" / "chalicelib" / "data"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-STARTUP_SECONDS = 90
 # Records every CSP violation the page sees; an init script runs outside the page's CSP.
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
@@ -43,58 +38,15 @@ document.addEventListener("securitypolicyviolation",
 EXPECTED_REFUSALS = ("/api/me", "/api/admin/me")
 
 
-class LocalServer:
-    """`python -m local.server` in a subprocess on a free port with its own var directory,
-    serving (and writing its generated pages to) `site`."""
+class LocalServer(ServerProcess):
+    """The local server in a subprocess (local.server_process) with what the browser
+    tests read of it: the codes and links it sent, its demo accounts, its storage."""
 
     def __init__(self, backend: str, var: Path, site: Path = SITE):
-        self.backend = backend
-        self.var = var
-        self.site = site
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CITYDESK_", "AWS_"))}
-        env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "functions"), str(ROOT)]), PYTHONUNBUFFERED="1",
-                   CITYDESK_EMAIL_LOG=str(var / "email.log"))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "local.server", "--port", "0", "--backend", backend, "--var", str(var),
-             "--site", str(site)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines = []
-        self._ended = False
-        self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-        started = self.wait_for(r"Serving on (http://\S+) \((\w+)(?: at (http://\S+))?\)", STARTUP_SECONDS)
-        if not started:
-            self.stop()
-            pytest.fail("the local server did not start:\n" + self.output)
-        self.url = started.group(1)
-        self.dynamodb_endpoint = started.group(3)
-
-    def _read(self):
-        for line in self.process.stdout:
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
-        with self._changed:
-            self._ended = True
-            self._changed.notify_all()
-
-    def wait_for(self, pattern: str, timeout: float = 10):
-        """The first output line matching `pattern`, once it is printed; None if the
-        server ends or `timeout` passes first."""
-        found = None
-
-        def seen():
-            nonlocal found
-            found = next(filter(None, (re.search(pattern, line) for line in self.lines)), None)
-            return found or self._ended
-
-        with self._changed:
-            self._changed.wait_for(seen, timeout)
-        return found
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
+        try:
+            super().__init__(backend, var, site)
+        except ServerDidNotStart as error:
+            pytest.fail(f"the local server did not start:\n{error}")
 
     def code_sent_to(self, phone: str) -> str:
         sms = [json.loads(line) for line in (self.var / "sms.log").read_text(encoding="utf-8").splitlines()]
@@ -109,22 +61,11 @@ class LocalServer:
         assert mine, f"no e-mail to {email}"
         return re.search(r"https?://[^/\s]+(/\S+#token=\S+)", mine[-1]).group(1)
 
-    def storage(self):
-        """The server's own storage, opened from this process with the real adapter."""
-        secret = (self.var / "secret").read_text().strip()
-        if self.backend == "sqlite":
-            return bootstrap.open_storage(Settings(backend="sqlite", db_path=str(self.var / "citydesk.sqlite3"),
-                                                   secret=secret))
-        # The moto server's endpoint, with credentials that cannot reach a real account.
-        os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing")
-        return bootstrap.open_storage(Settings(backend="dynamodb", dynamodb_endpoint=self.dynamodb_endpoint,
-                                               secret=secret))
-
     def deps(self):
         """The server's dependencies built in this process, over its storage and the site
         folder it serves: a test runs the server's jobs (a tick, the regeneration) at once
         instead of waiting for its minute."""
-        settings = Settings(secret=(self.var / "secret").read_text().strip(), site_dir=str(self.site),
+        settings = Settings(secret=self.secret, site_dir=str(self.site),
                             sms_log=str(self.var / "sms.log"), email_log=str(self.var / "email.log"),
                             photo_dir=str(self.var / "photos"))
         return bootstrap.build(settings, storage=self.storage())
@@ -161,11 +102,6 @@ class LocalServer:
             password_hash=staff.hash_password(password), created_at=datetime.now(timezone.utc),
             totp_secret=totp_secret))
         return username, password
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
 
 
 class Watched:

@@ -4,6 +4,9 @@ CSP on every page, nothing outside the site served, no query string in its log."
 import html
 import http.client
 import re
+import statistics
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,3 +53,47 @@ def test_pages_carry_the_content_security_policy_and_nothing_outside_the_site_is
 
 def test_the_local_secret_is_readable_by_its_owner_only(server):
     assert (server.var / "secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_two_hundred_browsers_connecting_at_once_are_all_answered(server):
+    """A crowd arriving together (the load test's residents) is queued, not dropped."""
+    address = urlsplit(server.url)
+    start = threading.Barrier(200)
+    failures = []
+
+    def browser():
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        start.wait()
+        try:
+            connection.request("GET", "/uk/")
+            page = connection.getresponse()
+            page.read()
+            if page.status != 200:
+                failures.append(page.status)
+        except OSError as error:
+            failures.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    browsers = [threading.Thread(target=browser) for _ in range(200)]
+    for each in browsers:
+        each.start()
+    for each in browsers:
+        each.join()
+    assert failures == []
+
+
+def test_answers_on_a_kept_alive_connection_do_not_wait_for_the_delayed_ack(server):
+    """Headers and body go out as two writes. With Nagle's algorithm on, the body waits
+    until the client acknowledges the headers, which it delays by 40 ms or more: every
+    request of a page's scripts would take that long at least."""
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    took = []
+    for _ in range(20):
+        started = time.perf_counter()
+        connection.request("GET", "/uk/")
+        connection.getresponse().read()
+        took.append(time.perf_counter() - started)
+    connection.close()
+    assert statistics.median(took) < 0.03

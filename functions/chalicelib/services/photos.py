@@ -28,7 +28,6 @@ MAX_PHOTOS = 3
 MAX_FILENAME = 200
 UPLOAD_TTL = timedelta(minutes=10)
 VIEW_TTL = timedelta(minutes=5)
-UPLOADS_PER_HOUR = 30
 # The browser shrinks photos to 2 megapixels; one sent around it is shrunk here.
 MAX_SIDE = 2560
 # Decoding is refused beyond this: a small file may claim a vast image.
@@ -49,7 +48,8 @@ def upload_form(deps, owner: Actor, body: dict) -> dict:
     if size > MAX_BYTES:
         raise InvalidInput("photo_too_large", field="size", limit=MAX_MB)
     fields.text(body.get("filename"), "filename", required=False, limit=MAX_FILENAME)
-    limits.count_within_limit(deps, f"uploads:{owner.id}", UPLOADS_PER_HOUR, deps.clock.now(), "too_many_uploads")
+    limits.count_within_limit(deps, f"uploads:{owner.id}", deps.settings.uploads_per_hour, deps.clock.now(),
+                              "too_many_uploads")
     key = f"uploads/{owner.id}/{uuid.uuid4().hex}.{TYPES[content_type]}"
     # The size declared only sets the file apart from a non-photo: the form takes any size up to the limit.
     form = deps.photos.upload_form(key, content_type, MAX_BYTES, UPLOAD_TTL)
