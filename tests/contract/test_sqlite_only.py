@@ -223,8 +223,8 @@ def test_migrating_a_file_from_before_open311_marks_the_state_changes_its_histor
     routed, routing = apply(ticket, Command("route", OPERATOR, {"organisation": "dniprovodokanal"}), NOW)
     commented, comment = apply(routed, Command("comment", OPERATOR, {"text": "On the way."}), NOW)
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        conn.execute("INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version,"
+                     " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      (ticket.id, ticket.number, ticket.reporter_id, ticket.organisation, commented.state.value,
                       time_to_text(ticket.filed_at), time_to_text(ticket.filed_at)[:7], commented.version,
                       json.dumps(ticket_to_data(commented))))

@@ -20,7 +20,7 @@ from ..domain.outbox import OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
-from ..domain.ticket import Event, Ticket
+from ..domain.ticket import Ticket
 
 
 @dataclass(frozen=True)
