@@ -398,7 +398,9 @@ def apply(ticket: Ticket, command: Command, now: datetime, policy: sla.SlaPolicy
     rule = rule_for(ticket, command.name)
     changes = EFFECTS[command.name](ticket, command.data, now, policy)
     target = rule.target or ticket.state
-    if target in FINAL and target != S.CLOSED:
+    # Entering a final state records when the ticket ended; a command taken on it
+    # afterwards (publishing its text) leaves that alone.
+    if target in FINAL and target != S.CLOSED and target != ticket.state:
         changes.setdefault("closed_at", now)
     if target == S.INSPECTION:
         changes.update(order_due_at=None, escalated=True)
