@@ -52,7 +52,7 @@ KEY_SERVICE = N_("Ask the city for an API key to file requests: {email}.")
 ATTRIBUTE_LIMIT = N_("At most {limit} characters.")
 
 # The attributes every service takes: the address's details besides street and house,
-# as services.tickets keeps them. None is ever shown again in a GET answer.
+# as services.tickets keeps them. No GET answer ever shows one of them.
 ADDRESS_DETAILS = (
     ("entrance", "string", N_("Entrance: the number of the building's entrance (stairwell), if it matters.")),
     ("flat", "string", N_("Flat: its number, if the problem is in one. Seen only by the city's staff and the "
