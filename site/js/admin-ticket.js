@@ -78,6 +78,11 @@ export function ticketView() {
     put("email", ticket.reporter.email);
     put("description", ticket.description);
     put("public", ticket.description_public ? say.yes : say.no);
+    // A link an Open311 partner's app sent (the API checked it is http or https):
+    // opened in its own tab, and the partner's site learns nothing of the staff page.
+    document.getElementById("t-media").replaceChildren(ticket.media_url
+      ? element("a", { href: ticket.media_url, target: "_blank", rel: "noopener noreferrer" }, ticket.media_url)
+      : "—");
     document.getElementById("t-photos").replaceChildren(...thumbs(ticket.photos));
     document.getElementById("t-history").replaceChildren(...ticket.history.map(historyItem));
     forms.forEach((form) => {

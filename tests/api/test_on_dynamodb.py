@@ -1,11 +1,17 @@
 """The resident's whole flow once more, through the same wiring on the DynamoDB
 adapters (under moto): the API does not care which backend keeps its data."""
 
+from datetime import timedelta
+
 import pytest
 from chalice.test import Client
 
 from chalicelib import bootstrap
 from tests.api.client import PHONE_E164, Api, ticket
+from tests.api.open311 import file as open311_file
+from tests.api.open311 import get as open311_get
+from tests.api.open311 import partner_key
+from tests.api.open311 import read as open311_read
 from tests.api.test_cabinet import walk_the_second_round
 from tests.aws import dynamodb_deps
 
@@ -56,3 +62,25 @@ def test_the_duplicate_hint_on_dynamodb(api):
                      headers=cookie)
 
     assert [(t["number"], t["mine"]) for t in api.json(answer)["tickets"]] == [(filed["number"], True)]
+
+
+def test_open311_files_lists_filters_and_reports_updates_on_dynamodb(api, sms):
+    key = partner_key(api.deps)
+    first = open311_file(api, key, phone="050 765 43 21")
+    api.deps.clock.advance(timedelta(minutes=1))
+    second = open311_file(api, key, service_code="roads.pothole", address_id="voskresenska:12/1")
+    number = api.deps.storage.tickets.by_number(second)
+    api.post(f"/api/admin/tickets/{number.id}/reject", {"version": number.version, "reason": "Not the city's."},
+             headers=api.staff("operator"))
+
+    def listed(query):
+        return [r["service_request_id"] for r in open311_read(open311_get(api, f"requests.json{query}"))]
+
+    assert listed("") == [second, first]
+    assert listed("?status=open") == [first]
+    assert listed("?service_code=roads.pothole&status=closed") == [second]
+    assert listed("?page=2&page_size=1") == [first]
+    assert [(u["service_request_id"], u["status"]) for u in open311_read(open311_get(
+        api, "servicerequestupdates.json"))] == [(first, "ACTION_SCHEDULED"), (second, "ACTION_SCHEDULED"),
+                                                 (second, "NOT_COUNCILS_RESPONSIBILITY")]
+    assert [s.to for s in sms.sent if first in s.text][0] == "+380507654321"

@@ -19,7 +19,7 @@ from chalicelib.domain.address import Registry
 from chalicelib.domain.organisation import Organisation
 from chalicelib.domain.outbox import DEAD, SENT
 from chalicelib.domain.ticket import Actor, Address, Command, State, apply
-from chalicelib.services.ports import QueueQuery
+from chalicelib.services.ports import FiledQuery, QueueQuery
 from tests.builders import NOW, OPERATOR, make_message, store_ticket
 from tests.aws import FAKE_AWS_ENV, REGION
 from tests.contract.conftest import PREFIX
@@ -124,6 +124,37 @@ def test_the_ticket_indexes_hold_keys_and_the_queue_filters_never_the_whole_tick
 
     assert all(held.values()) and not any("data" in names for names in held.values())
     assert held["queue"] == {"id", "state", "due_key", *dynamodb.QUEUE_FILTERS}
+    assert held["filed"] == {"id", "month", "filed_key", "cause", "is_open"}
+
+
+def test_open311_requests_read_only_the_entries_filed_in_the_range_and_fetch_only_the_page(aws):
+    storage = open_tables()
+    for days in range(40, 60):
+        store_ticket(storage, filed_at=NOW - timedelta(days=days))  # October
+    wanted = [store_ticket(storage, cause="roads.pothole", topic="roads", filed_at=NOW - timedelta(days=d))
+              for d in (1, 2, 3)]
+    for days in range(4, 9):
+        store_ticket(storage, filed_at=NOW - timedelta(days=days))
+    query = FiledQuery(NOW - timedelta(days=10), NOW, causes=("roads.pothole",))
+
+    with reads_of(models().tickets) as seen:
+        assert storage.tickets.filed(query, 1, 2) == wanted[1:]
+
+    # November's partition only, its eight entries in range, and the page's two tickets.
+    assert seen == [("Query", 8), ("BatchGetItem", 2)]
+
+
+def test_the_history_index_holds_only_state_changes(aws):
+    storage = open_tables()
+    ticket = store_ticket(storage)
+    routed, events = apply(ticket, Command("route", OPERATOR, {"organisation": "dniprovodokanal"}), NOW)
+    storage.tickets.update(routed, ticket.version, events)
+    commented, events = apply(routed, Command("comment", OPERATOR, {"text": "On the way."}), NOW)
+    storage.tickets.update(commented, routed.version, events)
+
+    held = [(item.ticket_id, item.version) for item in models().history.changes.scan()]
+
+    assert held == [(ticket.id, 2)]
 
 
 def test_the_outbox_indexes_hold_pending_messages_and_dead_letters_only(aws):

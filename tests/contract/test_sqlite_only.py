@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters import sqlite
-from chalicelib.adapters.codec import address_key, ticket_to_data, time_to_text
+from chalicelib.adapters.codec import address_key, event_to_data, ticket_to_data, time_to_text
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.ticket import Address, Command, State, apply
-from chalicelib.services.ports import QueueQuery
+from chalicelib.services.ports import FiledQuery, QueueQuery
 from tests.builders import NOW, OPERATOR, make_message, make_ticket, store_ticket
 
 THREADS = 8
@@ -183,3 +183,55 @@ def test_migrating_a_file_from_before_the_staff_queue_puts_the_tickets_it_holds_
     query = QueueQuery(organisation="teploenergo", escalated=True)
     assert migrated.tickets.queue(query, 10) == ([sooner, later], None)
     assert migrated.tickets.count_by_state(QueueQuery()) == {"new": 3}
+
+
+@pytest.mark.parametrize("query", [
+    FiledQuery(NOW - timedelta(days=3), NOW),
+    FiledQuery(NOW - timedelta(days=3), NOW, causes=("water.low-pressure", "roads.pothole"), open=False),
+])
+def test_the_open311_requests_query_reads_the_filing_index_in_its_order(path, query):
+    storage = sqlite.open_storage(path)
+    for days in range(5):
+        store_ticket(storage, filed_at=NOW - timedelta(days=days))
+    sql, params = sqlite.SqliteTickets.filed_query(query)
+
+    plan = query_plan(path, sql, (*params, 10, 0))
+
+    assert "USING INDEX tickets_by_filed" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_the_open311_updates_query_reads_the_partial_index_of_state_changes_not_the_history(path):
+    storage = sqlite.open_storage(path)
+    for _ in range(5):
+        ticket = store_ticket(storage)
+        changed, events = apply(ticket, Command("route", OPERATOR, {"organisation": "dniprovodokanal"}), NOW)
+        storage.tickets.update(changed, ticket.version, events)
+
+    plan = query_plan(path, sqlite.SqliteTickets.CHANGES_QUERY,
+                      (time_to_text(NOW), time_to_text(NOW + timedelta(days=1)), 10, 0))
+
+    assert "USING INDEX history_changes" in plan
+    assert "SCAN history" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_migrating_a_file_from_before_open311_marks_the_state_changes_its_history_holds(path, monkeypatch):
+    open311_migration = next(i for i, steps in enumerate(sqlite.MIGRATIONS) if sqlite._fill_changed_at in steps)
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:open311_migration])
+    sqlite.open_storage(path)
+    ticket = make_ticket()
+    routed, routing = apply(ticket, Command("route", OPERATOR, {"organisation": "dniprovodokanal"}), NOW)
+    commented, comment = apply(routed, Command("comment", OPERATOR, {"text": "On the way."}), NOW)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version,"
+                     " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (ticket.id, ticket.number, ticket.reporter_id, ticket.organisation, commented.state.value,
+                      time_to_text(ticket.filed_at), time_to_text(ticket.filed_at)[:7], commented.version,
+                      json.dumps(ticket_to_data(commented))))
+        conn.executemany("INSERT INTO history (ticket_id, version, data) VALUES (?, ?, ?)",
+                         [(e.ticket_id, e.version, json.dumps(event_to_data(e))) for e in routing + comment])
+    monkeypatch.undo()
+
+    migrated = sqlite.open_storage(path)
+
+    assert migrated.tickets.changes(NOW, NOW + timedelta(days=1), 0, 10) == [(commented, routing[0])]

@@ -5,6 +5,7 @@ an unsatisfied call-back and escalates the second round, the inspector orders th
 work, and the history names every step and who took it. No console error, no CSP
 violation, nothing fetched from anywhere but the site itself."""
 
+import json
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -506,5 +507,27 @@ def test_an_operator_sees_a_dead_letter_masked_and_an_admin_sends_it_again_from_
     expect(page.locator("#outbox-done")).to_be_focused()
     expect(letter).to_have_count(0)
     assert sqlite_server.storage().outbox.get(message.id).status == SENT
+    clean(watched)
+    watched.close()
+
+
+def test_a_request_a_partner_files_through_open311_shows_the_partner_and_its_photo_link(sqlite_server, browser):
+    accounts = json.loads((sqlite_server.var / "demo-accounts.json").read_text(encoding="utf-8"))
+    api_key = next(a["api_key"] for a in accounts if a["role"] == "open311")
+    photo = "https://photos.example.org/partner/42.jpg"
+    filed = requests.post(f"{sqlite_server.url}/api/open311/v2/requests.xml", timeout=10, data={
+        "api_key": api_key, "service_code": CAUSE, "address_id": "yavornytskoho-ave:8", "media_url": photo,
+        "description": "Low pressure on the fifth floor, sent from the city app."})
+    assert filed.status_code == 201, filed.text
+    number = re.search(r"<service_request_id>(\d+)</service_request_id>", filed.text)[1]
+    watched = Watched(browser, sqlite_server.url)
+    watched.staff_sign_in(sqlite_server, "en", *sqlite_server.demo_account("operator"))
+
+    open_ticket(watched.page, number)
+
+    link = watched.page.locator("#t-media a")
+    expect(link).to_have_text(photo)
+    assert (link.get_attribute("href"), link.get_attribute("rel")) == (photo, "noopener noreferrer")
+    expect(watched.page.locator("#t-history")).to_contain_text("Demo partner")
     clean(watched)
     watched.close()

@@ -243,6 +243,14 @@ def test_final_states_record_when_the_ticket_ended():
         assert (after.next_timer, after.next_due_at) == (None, None)
 
 
+def test_publishing_the_text_of_an_ended_ticket_keeps_when_it_ended():
+    ended, _ = t.apply(a_ticket("new"), Command("withdraw", OPERATOR, {}), NOW, POLICY)
+
+    published, _ = t.apply(ended, Command("publish", OPERATOR, {"public": True}), NOW + timedelta(days=1), POLICY)
+
+    assert published.closed_at == NOW and published.description_public
+
+
 @pytest.mark.parametrize("done_at,met,minutes", [
     (timedelta(hours=-2), True, 120),
     (timedelta(seconds=-59), True, 0),

@@ -89,6 +89,16 @@ def queue_key(ticket: Ticket) -> str:
     return f"{time_to_text(ticket.due_at)}#{ticket.id}"
 
 
+def filed_key(ticket: Ticket) -> str:
+    """A ticket's place among the tickets filed in its month: its filing time, then its id."""
+    return f"{time_to_text(ticket.filed_at)}#{ticket.id}"
+
+
+def change_key(event: Event) -> str:
+    """A state change's place among those of its month: its time, then its ticket and version."""
+    return f"{time_to_text(event.at)}#{event.ticket_id}#{event.version:08d}"
+
+
 def event_to_data(event: Event) -> dict:
     return _times_out(event, ("at",))
 

@@ -46,8 +46,9 @@ from ..domain.staff import StaffMember
 from ..domain.stats import FIELDS, DayCounts
 from ..domain.ticket import State, Ticket
 from ..services.ports import (
-    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, Open311KeyStore, OutageStore,
-    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore, UserStore,
+    CodeStore, CounterStore, Directory, FiledQuery, IdempotencyRecord, IdempotencyStore, Open311KeyStore,
+    OutageStore, OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore,
+    UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -108,8 +109,16 @@ TICKETS = Table("tickets", "id", indexes=(
     # The staff queue: one partition per state, by deadline (due_key is codec.queue_key);
     # its other filters read the attributes it copies, then the page is fetched by key.
     Index("queue", "state", "due_key", include=QUEUE_FILTERS),
+    # Open311's requests: a month's partition by filing time (filed_key is codec.filed_key),
+    # filtered on the two attributes it copies. The cause never changes and `is_open`
+    # once, so the copy is written at filing and at closing only.
+    Index("filed", "month", "filed_key", include=("cause", "is_open")),
 ))
-HISTORY = Table("history", "ticket_id", "version", number_keys=("version",))
+# Sparse: only a state change (Event.changes_state) carries `month` and `change_key`
+# (codec.change_key), so Open311's updates read the changes of a time range and
+# nothing else of the history. Its readers fetch the entries by key.
+HISTORY = Table("history", "ticket_id", "version", number_keys=("version",),
+                indexes=(Index("changes", "month", "change_key", keys_only=True),))
 # Claims on a unique value ("number#<n>", "<identity kind>#<value>" such as
 # "phone#<e164>") naming their owner's id, written in the owner's transaction:
 # DynamoDB has no unique constraint on attributes.
@@ -242,7 +251,8 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
     models = _Models(
         tickets=model(TICKETS, version=NumberAttribute(), data=_Json(), topic=UnicodeAttribute(null=True),
                       cause=UnicodeAttribute(null=True), street=UnicodeAttribute(null=True),
-                      overdue=BooleanAttribute(null=True), escalated=BooleanAttribute(null=True)),
+                      overdue=BooleanAttribute(null=True), escalated=BooleanAttribute(null=True),
+                      is_open=BooleanAttribute(null=True)),
         history=model(HISTORY, data=_Json()),
         uniques=model(UNIQUES, owner=UnicodeAttribute()),
         users=model(USERS, phone=UnicodeAttribute(), identities=UnicodeSetAttribute(null=True),
@@ -399,7 +409,10 @@ def stats_conflict_only(reasons: list, stats_items: int) -> bool:
 def _appended(models: _Models, events: list, messages: list) -> list:
     """The puts of history entries and outbox messages, each refused if it exists already."""
     History, Outbox = models.history, models.outbox
-    return ([(History(e.ticket_id, e.version, data=codec.event_to_data(e)), History.version.does_not_exist())
+    return ([(History(e.ticket_id, e.version, data=codec.event_to_data(e),
+                      month=codec.time_to_text(e.at)[:7] if e.changes_state else None,
+                      change_key=codec.change_key(e) if e.changes_state else None),
+              History.version.does_not_exist())
              for e in events]
             + [(_message_item(models, m), Outbox.id.does_not_exist()) for m in messages])
 
@@ -467,7 +480,7 @@ class DynamoTickets(TicketStore):
             due_shard=_SHARD if timer else None, next_due_at=data["next_due_at"] if timer else None,
             address_key=codec.open_address_key(ticket), state=ticket.state.value, due_key=codec.queue_key(ticket),
             topic=ticket.topic, cause=ticket.cause, street=ticket.address.street, overdue=ticket.overdue,
-            escalated=ticket.escalated, data=data)
+            escalated=ticket.escalated, filed_key=codec.filed_key(ticket), is_open=ticket.is_open, data=data)
 
     def get(self, ticket_id: str) -> Ticket | None:
         item = _get(self.m.tickets, ticket_id)
@@ -493,7 +506,10 @@ class DynamoTickets(TicketStore):
     def _fetch(self, entries) -> list:
         """The tickets that index entries name, read from the table. Eventually consistent,
         as the index itself is: a unit per 4 KB ticket read, half of it for such a read."""
-        ids = list(dict.fromkeys(entry.id for entry in entries))
+        return self._by_ids(entry.id for entry in entries)
+
+    def _by_ids(self, ids) -> list:
+        ids = list(dict.fromkeys(ids))
         return [_ticket(item) for item in self.m.tickets.batch_get(ids)] if ids else []
 
     def due(self, now: datetime, limit: int = 100) -> list:
@@ -540,6 +556,46 @@ class DynamoTickets(TicketStore):
         counts = {state.value: self.m.tickets.queue.count(state.value, filter_condition=condition)
                   for state in State}
         return {state: count for state, count in counts.items() if count}
+
+    def filed(self, query: FiledQuery, offset: int, limit: int) -> list:
+        Tickets = self.m.tickets
+        low, high = time_to_text(query.filed_from), time_to_text(query.filed_to)
+        if low >= high or limit < 1:
+            return []  # DynamoDB refuses a key range whose bounds are the wrong way round
+        conditions = []
+        if query.causes:
+            conditions.append(Tickets.cause.is_in(*query.causes))
+        if query.open is not None:
+            conditions.append(Tickets.is_open == query.open)
+        condition = functools.reduce(operator.and_, conditions) if conditions else None
+        # A filed_key is "<filed_at>#<id>": every key of a ticket filed at `high` sorts above it.
+        in_range, wanted, entries = Tickets.filed_key.between(low, high), offset + limit, []
+        for month in reversed(_months(low[:7], high[:7])):
+            if len(entries) >= wanted:
+                break
+            entries += Tickets.filed.query(month, in_range, condition, scan_index_forward=False,
+                                           limit=wanted - len(entries), page_size=QUEUE_PAGE)
+        page = entries[offset:wanted]
+        fetched = {ticket.id: ticket for ticket in self._fetch(page)}
+        # The index lags the table: leave out a ticket that has closed (or reopened) since.
+        return [fetched[entry.id] for entry in page
+                if entry.id in fetched and query.open in (None, fetched[entry.id].is_open)]
+
+    def changes(self, since: datetime, until: datetime, offset: int, limit: int) -> list:
+        History = self.m.history
+        low, high = time_to_text(since), time_to_text(until)
+        if low >= high or limit < 1:
+            return []
+        in_range, wanted, entries = History.change_key.between(low, high), offset + limit, []
+        for month in _months(low[:7], high[:7]):
+            if len(entries) >= wanted:
+                break
+            entries += History.changes.query(month, in_range, limit=wanted - len(entries))
+        keys = [(entry.ticket_id, int(entry.version)) for entry in entries[offset:wanted]]
+        events = {(item.ticket_id, int(item.version)): codec.event_from_data(item.data)
+                  for item in History.batch_get(keys)} if keys else {}
+        tickets = {ticket.id: ticket for ticket in self._by_ids(ticket_id for ticket_id, _ in keys)}
+        return [(tickets[key[0]], events[key]) for key in keys if key in events and key[0] in tickets]
 
     def _filter(self, query: QueueQuery):
         """The filter condition of the queue's filters but `states`; None if there are none."""

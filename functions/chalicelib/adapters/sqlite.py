@@ -26,10 +26,11 @@ from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
 from ..domain.stats import DayCounts
-from ..domain.ticket import Ticket
+from ..domain.ticket import OPEN, Ticket
 from ..services.ports import (
-    CodeStore, CounterStore, Directory, IdempotencyRecord, IdempotencyStore, Open311KeyStore, OutageStore,
-    OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore, UserStore,
+    CodeStore, CounterStore, Directory, FiledQuery, IdempotencyRecord, IdempotencyStore, Open311KeyStore,
+    OutageStore, OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore,
+    UserStore,
 )
 from . import codec
 from .codec import time_to_text
@@ -47,6 +48,19 @@ def _fill_queue_columns(conn: sqlite3.Connection) -> None:
     tickets = [codec.ticket_from_data(json.loads(row[0])) for row in conn.execute("SELECT data FROM tickets")]
     conn.executemany("UPDATE tickets SET topic = ?, cause = ?, street = ?, overdue = ?, escalated = ?, due_key = ?"
                      " WHERE id = ?", [(*SqliteTickets.queue_columns(t), t.id) for t in tickets])
+
+
+def _fill_changed_at(conn: sqlite3.Connection) -> None:
+    """Mark the state changes of the history a file already holds (Open311's updates)."""
+    events = [codec.event_from_data(json.loads(row[0])) for row in conn.execute("SELECT data FROM history")]
+    conn.executemany("UPDATE history SET changed_at = ? WHERE ticket_id = ? AND version = ?",
+                     [(_changed_at(e), e.ticket_id, e.version) for e in events if e.changes_state])
+
+
+def _changed_at(event) -> str | None:
+    """The history row's `changed_at`: its time if it changed the ticket's state, else NULL
+    (the partial index of Open311's updates holds only those rows)."""
+    return time_to_text(event.at) if event.changes_state else None
 
 
 # Migration N brings the schema from version N-1 to N. Append, never edit: a file
@@ -164,6 +178,13 @@ MIGRATIONS = (
             field TEXT NOT NULL,
             value INTEGER NOT NULL,
             PRIMARY KEY (day, grp, field)) WITHOUT ROWID""",
+    ),
+    (
+        # Open311: the requests filed in a time range, and the state changes in one.
+        "CREATE INDEX tickets_by_filed ON tickets (filed_at, id)",
+        "ALTER TABLE history ADD COLUMN changed_at TEXT",
+        _fill_changed_at,
+        "CREATE INDEX history_changes ON history (changed_at, ticket_id, version) WHERE changed_at IS NOT NULL",
     ),
 )
 
@@ -356,6 +377,33 @@ class SqliteTickets(TicketStore):
                             params)
         return {state: count for state, count in rows}
 
+    def filed(self, query: FiledQuery, offset: int, limit: int) -> list:
+        sql, params = self.filed_query(query)
+        return _load_all(self.db.read(sql, (*params, limit, offset)), codec.ticket_from_data)
+
+    @staticmethod
+    def filed_query(query: FiledQuery) -> tuple:
+        """The SQL of `filed` and its parameters but the limit and the offset."""
+        where = ["filed_at >= ?", "filed_at < ?"]
+        params = [time_to_text(query.filed_from), time_to_text(query.filed_to)]
+        if query.causes:
+            where.append(f"cause IN ({', '.join('?' for _ in query.causes)})")
+            params.extend(query.causes)
+        if query.open is not None:
+            where.append(f"state {'IN' if query.open else 'NOT IN'} ({', '.join('?' for _ in OPEN)})")
+            params.extend(sorted(state.value for state in OPEN))
+        return (f"SELECT data FROM tickets WHERE {' AND '.join(where)}"
+                " ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?"), params
+
+    CHANGES_QUERY = ("SELECT history.data, tickets.data FROM history JOIN tickets ON tickets.id = history.ticket_id"
+                     " WHERE history.changed_at IS NOT NULL AND history.changed_at >= ? AND history.changed_at < ?"
+                     " ORDER BY history.changed_at, history.ticket_id, history.version LIMIT ? OFFSET ?")
+
+    def changes(self, since: datetime, until: datetime, offset: int, limit: int) -> list:
+        rows = self.db.read(self.CHANGES_QUERY, (time_to_text(since), time_to_text(until), limit, offset))
+        return [(codec.ticket_from_data(json.loads(ticket)), codec.event_from_data(json.loads(event)))
+                for event, ticket in rows]
+
 
 def _queue_filters(query: QueueQuery, with_states: bool) -> tuple:
     """The WHERE conditions (to be joined by AND) and their parameters of the queue's filters."""
@@ -383,8 +431,8 @@ def _queue_filters(query: QueueQuery, with_states: bool) -> tuple:
 
 def _append(conn: sqlite3.Connection, events: list, messages: list, tallies: list = ()) -> None:
     """History entries, outbox messages and statistics tallies, inside the caller's transaction."""
-    conn.executemany("INSERT INTO history (ticket_id, version, data) VALUES (?, ?, ?)",
-                     [(e.ticket_id, e.version, _dump(codec.event_to_data(e))) for e in events])
+    conn.executemany("INSERT INTO history (ticket_id, version, data, changed_at) VALUES (?, ?, ?, ?)",
+                     [(e.ticket_id, e.version, _dump(codec.event_to_data(e)), _changed_at(e)) for e in events])
     conn.executemany("INSERT INTO outbox (id, status, created_at, next_attempt_at, data) VALUES (?, ?, ?, ?, ?)",
                      [_message_row(m) for m in messages])
     conn.executemany("INSERT INTO stats (day, grp, field, value) VALUES (?, ?, ?, ?)"

@@ -46,6 +46,9 @@ STATUS = {
     DomainError: 400,
 }
 
+# Open311's clients read errors in the standard's shape (api.open311).
+OPEN311_PATH = "/api/open311/"
+
 # Chalice answers these itself, before or around our views.
 CHALICE_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -185,6 +188,27 @@ MESSAGES = {
     "csv_no_buildings": N_("The file lists no buildings."),
     # Open311 keys.
     "open311_key_not_found": N_("There is no such Open311 key."),
+    # Open311.
+    "open311_bad_key": N_("The API key is missing or not valid. Send the key the city gave you as api_key."),
+    "unknown_service": N_("There is no such service_code: GET services lists them."),
+    "location_required": N_("Give the place: address_id or address_string (lat and long may go with either)."),
+    "coordinates_without_address": N_("The city's address register has no coordinates yet: give address_id or "
+                                      "address_string besides lat and long."),
+    "unknown_address_id": N_("There is no such address_id. It is a street's code (GET /api/streets?q= finds it), "
+                             "a colon and the house number."),
+    "unknown_address": N_("The address was not recognised: write the street's full name and the house number, "
+                          "or give address_id."),
+    "bad_media_url": N_("“{field}” must be an http:// or https:// address of at most {limit} characters."),
+    "media_upload_refused": N_("Photos are not uploaded through this API: give media_url, a link to the photo."),
+    "bad_form": N_("The request body must be a form in UTF-8 (application/x-www-form-urlencoded or "
+                   "multipart/form-data)."),
+    "too_many_filings": N_("Too many requests filed with this key. Try again after {after}."),
+    "token_not_found": N_("There is no such token: this API answers a new request with its number at once."),
+    "must_be_zoned_time": N_("“{field}” must be a date and time with its time zone, for example "
+                             "2026-11-23T10:00:00Z or 2026-11-23T12:00:00+02:00."),
+    "end_before_start_date": N_("end_date must not be earlier than start_date."),
+    "range_too_long": N_("From start_date to end_date is at most {days} days."),
+    "unknown_request_status": N_("The status is open or closed, or both: open,closed."),
     # The outbox.
     "message_not_found": N_("There is no such message."),
     "message_not_dead": N_("Only a message that could not be sent can be sent again."),
@@ -293,12 +317,18 @@ def unknown_path(request) -> Response:
 
 
 def reshape_chalice_errors(request, get_response):
-    """Middleware: Chalice's own error answers ({"Code", "Message"}) in our shape."""
+    """Middleware: Chalice's own error answers ({"Code", "Message"}) in our shape; and on
+    Open311's paths every error answer, ours and Chalice's, in Open311's shape instead
+    (api.open311.error_answer): the one place the two kinds of client part."""
     response = get_response(request)
     if isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}:
         status = response.status_code
-        return body(status, CHALICE_CODES.get(status, "bad_request" if status < 500 else "internal_error"),
-                    _language(request), headers=response.headers)
+        response = body(status, CHALICE_CODES.get(status, "bad_request" if status < 500 else "internal_error"),
+                        _language(request), headers=response.headers)
+    if request.path.startswith(OPEN311_PATH) and isinstance(response.body, dict) and list(response.body) == ["error"]:
+        from . import open311
+
+        return open311.error_answer(request, response)
     return response
 
 
@@ -310,4 +340,7 @@ def _language(request) -> str:
         # likely): the message is still due, in the language all catalogues share.
         log.exception("no city to choose the language of an error answer")
         return "en"
+    if request.path.startswith(OPEN311_PATH):
+        # As Open311's views speak (api.open311): `locale`, else the city's language.
+        return city.language((request.query_params or {}).get("locale"))
     return requested_language(request, city)

@@ -1,5 +1,7 @@
-"""Streets, the building registry, and routing a cause to an organisation by address."""
+"""Streets, the building registry, reading an address as people write it, and routing
+a cause to an organisation by address."""
 
+import re
 from dataclasses import dataclass
 
 from . import labels as _labels
@@ -38,6 +40,33 @@ def normalise_house(house: str) -> str:
     return "".join(ch for ch in house.upper() if ch not in " -/") if house else ""
 
 
+def fold(text: str) -> str:
+    """Case, runs of spaces and the several apostrophes Ukrainian is typed with do not matter."""
+    return " ".join(text.casefold().replace("’", "'").replace("ʼ", "'").replace("`", "'").split())
+
+
+# Words that say what kind of street a name is: an address a person or a geocoder
+# writes spells them out, shortens them or leaves them out, so names match without them.
+STREET_KINDS = frozenset({
+    "вулиця", "вул", "улица", "ул", "street", "st", "str",
+    "проспект", "просп", "пр", "пр-т", "avenue", "ave", "av",
+    "бульвар", "бульв", "бул", "б-р", "boulevard", "blvd",
+    "провулок", "пров", "переулок", "пер", "lane", "ln",
+    "площа", "пл", "площадь", "square", "sq",
+    "набережна", "наб", "набережная", "embankment",
+    "шосе", "шоссе", "highway", "road", "rd", "узвіз", "спуск", "проїзд", "проезд", "майдан",
+})
+_WORD = re.compile(r"[^\W_][\w'/-]*")
+# A house number: digits, maybe a letter or a part ("103А", "12/1", "12-а"). Five
+# digits and more are a postcode, not a house.
+_HOUSE = re.compile(r"\d{1,4}(?!\d)(?:[/-]?\w{1,3})*")
+MAX_HOUSE = 20
+
+
+def _words(text: str) -> list:
+    return _WORD.findall(fold(text))
+
+
 @dataclass(frozen=True)
 class Registry:
     districts: tuple
@@ -50,6 +79,33 @@ class Registry:
     def building(self, street: str, house: str) -> Building | None:
         key = normalise_house(house)
         return next((b for b in self.buildings if b.street == street and normalise_house(b.house) == key), None)
+
+    def find_address(self, text: str) -> tuple | None:
+        """(street code, house) that an address written out names ("проспект Дмитра
+        Яворницького, 8, Дніпро", "8 Dmytra Yavornytskoho Avenue"); None when no street,
+        or two equally well, or no house number is found.
+
+        A street is named when every word of one of its names (in any language, the kind
+        of street left out) is in the text; of several, the one whose name has the most
+        words. The house is the first house number among the other words."""
+        words = _words(text)
+        best, score, tied = None, 0, False
+        for street in self.streets:
+            for name in street.names.values():
+                wanted = [w for w in _words(name) if w not in STREET_KINDS]
+                if not wanted or not set(wanted) <= set(words):
+                    continue
+                if len(wanted) > score:
+                    best, score, tied, used = street, len(wanted), False, wanted
+                elif len(wanted) == score and street is not best:
+                    tied = True
+        if best is None or tied:
+            return None
+        rest = list(words)
+        for word in used:
+            rest.remove(word)
+        house = next((w for w in rest if _HOUSE.fullmatch(w) and len(w) <= MAX_HOUSE), None)
+        return (best.code, house.upper()) if house else None
 
     def district_of(self, street: str, house: str) -> str | None:
         building = self.building(street, house)

@@ -110,6 +110,9 @@ class Ticket:
     # minutes it was early (met) or late (missed; a part of a minute counts as one).
     deadline_met: bool | None = None
     deadline_minutes: int | None = None
+    # A link to a photo a partner's app keeps (Open311 filings): for the staff to open,
+    # never published, never fetched by the city (photos the city keeps are `photos`).
+    media_url: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -137,6 +140,12 @@ class Event:
     to_state: str
     note: str = ""
     data: dict = field(default_factory=dict)
+
+    @property
+    def changes_state(self) -> bool:
+        """A step from one state to another: what Open311 reports as an update of the
+        ticket. Filing starts the ticket and changes none."""
+        return self.from_state is not None and self.from_state != self.to_state
 
 
 def _always(ticket: Ticket) -> bool:
@@ -389,7 +398,9 @@ def apply(ticket: Ticket, command: Command, now: datetime, policy: sla.SlaPolicy
     rule = rule_for(ticket, command.name)
     changes = EFFECTS[command.name](ticket, command.data, now, policy)
     target = rule.target or ticket.state
-    if target in FINAL and target != S.CLOSED:
+    # Entering a final state records when the ticket ended; a command taken on it
+    # afterwards (publishing its text) leaves that alone.
+    if target in FINAL and target != S.CLOSED and target != ticket.state:
         changes.setdefault("closed_at", now)
     if target == S.INSPECTION:
         changes.update(order_due_at=None, escalated=True)
@@ -417,7 +428,7 @@ def _event_data(command: Command) -> dict:
 def file(*, id: str, number: str, reporter_id: str, channel: str, language: str, topic: str, cause: str,
          sla_class: str, organisation: str, address: Address, district: str, description: str,
          now: datetime, actor: Actor, policy: sla.SlaPolicy = sla.SlaPolicy(),
-         lat: float | None = None, lon: float | None = None, photos: tuple = ()):
+         lat: float | None = None, lon: float | None = None, photos: tuple = (), media_url: str = ""):
     """A new ticket and its 'filed' event; the deadline clock starts now."""
     if channel not in CHANNELS:
         raise InvalidInput("unknown_channel", field="channel")
@@ -430,7 +441,7 @@ def file(*, id: str, number: str, reporter_id: str, channel: str, language: str,
         id=id, number=number, reporter_id=reporter_id, channel=channel, language=language, topic=topic,
         cause=cause, organisation=organisation, address=address, district=district,
         description=description.strip(), filed_at=now, updated_at=now, sla_class=sla_class, sla_hours=hours,
-        due_at=sla.due_at(now, hours), lat=lat, lon=lon, photos=tuple(photos),
+        due_at=sla.due_at(now, hours), lat=lat, lon=lon, photos=tuple(photos), media_url=media_url,
     )
     ticket = _with_timer(ticket, policy)
     event = Event(ticket_id=id, version=1, at=now, command="file", actor_role=actor.role, actor_id=actor.id,

@@ -26,6 +26,8 @@ MAY = {
     # command on them.
     "admin": (STAFF - {"upload_photo"}) | {"manage_staff", "manage_directory", "manage_open311_keys", "see_outbox",
                                            "retry_outbox"},
+    # A partner's system with an Open311 key: it files, and reads only what is public.
+    "open311": frozenset({"file"}),
     # The scheduled jobs and the filing itself.
     "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate", "propose_fine"}),
 }
@@ -38,6 +40,9 @@ def can_see(actor: Actor, ticket: Ticket) -> bool:
         return ticket.organisation == actor.organisation
     if actor.role == "inspector":
         return ticket.escalated
+    if actor.role == "open311":
+        # What a partner reads of any ticket is the public record (services.open311).
+        return False
     return actor.role in MAY
 
 

@@ -20,7 +20,7 @@ from ..domain.outbox import OutboxMessage
 from ..domain.resident import PHONE, Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
-from ..domain.ticket import Event, Ticket
+from ..domain.ticket import Ticket
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,18 @@ class QueueQuery:
     escalated: bool | None = None  # True: the inspectorate's view
     filed_from: datetime | None = None  # inclusive
     filed_to: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class FiledQuery:
+    """Open311's list of requests: tickets filed from `filed_from` (inclusive) to
+    `filed_to` (exclusive), of any of `causes` (every cause if empty), open or not
+    (either if None)."""
+
+    filed_from: datetime
+    filed_to: datetime
+    causes: tuple = ()
+    open: bool | None = None
 
 
 class TicketStore(ABC):
@@ -111,6 +123,19 @@ class TicketStore(ABC):
     def count_by_state(self, query: QueueQuery) -> dict:
         """{state value: how many tickets pass every filter of `query` but `states`};
         states with none are left out."""
+
+    @abstractmethod
+    def filed(self, query: FiledQuery, offset: int, limit: int) -> list:
+        """The tickets that pass `query`, newest filed first (then by id, descending):
+        at most `limit` of them, after the first `offset`. Reads an index by filing
+        time, one month of it for each month the query spans, never the table."""
+
+    @abstractmethod
+    def changes(self, since: datetime, until: datetime, offset: int, limit: int) -> list:
+        """(ticket, event) of each state change (domain.ticket.Event.changes_state)
+        from `since` (inclusive) to `until` (exclusive), oldest first (then by ticket
+        id and version): at most `limit`, after the first `offset`; the ticket as it is
+        now. Reads an index that holds state changes only, never every ticket's history."""
 
 
 class UserStore(ABC):

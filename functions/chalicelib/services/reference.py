@@ -3,7 +3,7 @@ and the lists the resident's forms are built from."""
 
 from dataclasses import dataclass
 
-from ..domain.address import Registry
+from ..domain.address import Registry, fold
 from ..domain.catalogue import Catalogue
 from ..domain.labels import pick
 
@@ -46,17 +46,13 @@ def streets(deps, query, lang: str) -> list:
     """Streets whose name in any language contains `query`, named in `lang`,
     with their district: the address autocomplete."""
     registry = load(deps.storage).registry
-    wanted = _fold(query[:MAX_QUERY]) if isinstance(query, str) else ""
+    wanted = fold(query[:MAX_QUERY]) if isinstance(query, str) else ""
     districts = {d.code: d for d in registry.districts}
-    found = [s for s in registry.streets if any(wanted in _fold(name) for name in s.names.values())]
-    found.sort(key=lambda s: _fold(s.name(lang)))
+    found = [s for s in registry.streets if any(wanted in fold(name) for name in s.names.values())]
+    found.sort(key=lambda s: fold(s.name(lang)))
     return [
         {"code": s.code, "name": s.name(lang), "district": {
             "code": s.district, "name": districts[s.district].name(lang) if s.district in districts else s.district}}
         for s in found[:MAX_STREETS]
     ]
 
-
-def _fold(text: str) -> str:
-    """Case and the several apostrophes Ukrainian is typed with do not matter."""
-    return " ".join(text.casefold().replace("’", "'").replace("ʼ", "'").replace("`", "'").split())

@@ -234,7 +234,7 @@ def _detail(deps, actor: Actor, ticket: Ticket, lang: str) -> dict:
         **answer,
         "reporter": {"name": reporter.name, "phone": reporter.phone, "email": reporter.email} if reporter
         else {"name": "", "phone": "", "email": ""},
-        "description_public": ticket.description_public, "escalated": ticket.escalated,
+        "description_public": ticket.description_public, "escalated": ticket.escalated, "media_url": ticket.media_url,
         "organisation": {**answer["organisation"], "label": answer["organisation"]["name"]},
         "version": ticket.version,
         "history": [{**entry, "actor": names[(event.actor_role, event.actor_id)]}
@@ -251,6 +251,10 @@ def _actor_names(deps, history: list, lang: str) -> dict:
             continue
         if event.actor_role in ACTOR_LABELS:
             name = translate(lang, ACTOR_LABELS[event.actor_role])
+        elif event.actor_role == "open311":
+            # A partner's system, by the name its key was given.
+            partner = deps.storage.open311_keys.get(event.actor_id)
+            name = partner.name if partner else event.actor_id
         else:
             member = deps.storage.staff.get(event.actor_id)
             name = member.name if member else event.actor_id

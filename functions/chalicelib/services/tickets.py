@@ -49,10 +49,11 @@ def file_ticket(deps, resident: Resident, payload: dict, idempotency_key: str | 
 
 
 def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
-         idempotency_key: str | None = None) -> dict:
-    """File the reporter's ticket as `actor` (the reporter, or staff for a caller),
-    route it and queue its notices (services.notifications) in one write; the receipt. Photos are the
-    ones `actor` uploaded.
+         idempotency_key: str | None = None, media_url: str = "") -> dict:
+    """File the reporter's ticket as `actor` (the reporter, staff for a caller, or a
+    partner's Open311 key), route it and queue its notices (services.notifications) in
+    one write; the receipt. Photos are the ones `actor` uploaded; `media_url` is a
+    checked link to a photo a partner's app keeps (services.open311).
 
     With an idempotency key, a repeat gets the first receipt and creates nothing,
     whatever its body says, for as long as the store keeps the record (24 hours
@@ -79,7 +80,7 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
         cause=filing.cause.code, sla_class=filing.cause.sla_class, organisation=organisation,
         address=filing.address, district=ref.registry.district_of(street, house) or "",
         description=filing.description, now=now, actor=actor, policy=policy, lat=filing.lat, lon=filing.lon,
-        photos=stored_photos)
+        photos=stored_photos, media_url=media_url)
     ticket, routed = lifecycle.apply(ticket, Command("route", SYSTEM, {"organisation": organisation}), now, policy)
     messages = notifications.messages_for(deps, ticket, events + routed)
     receipt = answers.receipt(ticket)
