@@ -24,15 +24,14 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayException
 
 from app import app
 from chalicelib import bootstrap, secrets_env
-from chalicelib.api.errors import unknown_path
+from chalicelib.api import http_api
 from chalicelib.jobs.digest import morning_digest
 from chalicelib.jobs.nightly import nightly, regenerate
 from chalicelib.jobs.tick import minute
@@ -112,6 +111,7 @@ class Api:
     def __init__(self, app):
         self._gateway = LocalGateway(app, Config.create(chalice_stage="dev", chalice_app=app,
                                                         app_name=app.app_name))
+        self._app = app
         self._lock = threading.Lock()
 
     def __call__(self, method: str, path: str, headers: dict, body: bytes | None):
@@ -120,7 +120,12 @@ class Api:
             with self._lock:
                 answer = self._gateway.handle_request(method=method, path=path, headers=headers, body=body)
         except LocalGatewayException:
-            answer = unknown_route(path, headers).to_dict()
+            # Where Chalice's local gateway answers 403 "Missing Authentication Token", the
+            # deployed HTTP API passes the path to the app, which answers it with its own
+            # 404 (Open311's on its paths): so does this.
+            event = http_api.event(method, path, headers, (body or b"").decode("utf-8", "replace"))
+            with self._lock:
+                answer = self._app(event, None)
         pairs = list(answer["headers"].items())
         for name, values in answer.get("multiValueHeaders", {}).items():
             pairs.extend((name, value) for value in values)
@@ -132,14 +137,6 @@ class Api:
         if not any(name.lower() == "content-type" for name, _ in pairs):
             pairs.append(("Content-Type", "application/json"))
         return answer["statusCode"], pairs, content
-
-
-def unknown_route(path: str, headers: dict):
-    """Chalice's local gateway answers a path no route matches with 403 "Missing
-    Authentication Token"; the deployed API answers it with its own 404, and so does this."""
-    request = SimpleNamespace(query_params={k: v[-1] for k, v in parse_qs(urlsplit(path).query).items()},
-                              headers={name.lower(): value for name, value in headers.items()})
-    return unknown_path(request)
 
 
 def handler_class(api: Api, site: Path):

@@ -95,3 +95,19 @@ def test_a_method_a_route_does_not_take_gets_405_in_the_apis_shape(client):
     answer = call(http_api_event("DELETE", "/api/health", {"Accept-Language": "en"}))
     assert answer["statusCode"] == 405
     assert json.loads(answer["body"])["error"]["code"] == "method_not_allowed"
+
+
+def test_a_path_under_open311_that_is_no_route_gets_open311s_own_404(client):
+    answer = call(http_api_event("GET", "/api/open311/v2/nothing.json"))
+    assert answer["statusCode"] == 404
+    [error] = json.loads(answer["body"])
+    assert error["code"] == 404 and error["description"]
+
+
+def test_a_request_the_distribution_did_not_pass_on_is_refused_even_on_a_path_that_is_no_route(client, deps):
+    from dataclasses import replace
+
+    from chalicelib import bootstrap
+
+    bootstrap.override(replace(deps, settings=replace(deps.settings, origin_check=True)))
+    assert call(http_api_event("GET", "/api/no-such-thing"))["statusCode"] == 403

@@ -11,13 +11,14 @@ always. Chalice's test client and local server name a route of the app already: 
 events pass through unchanged.
 """
 
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from chalice import Chalice
 from chalice.app import Request
 
 from . import errors
-from .http import json_no_store
+
+CATCH_ALL = "/api/{proxy+}"
 
 
 class App(Chalice):
@@ -28,10 +29,36 @@ class App(Chalice):
         matched = match(self.routes, event["path"])
         if matched is None:
             request = Request({**event, "requestContext": {**request_context, "resourcePath": event["path"]}})
-            return json_no_store(request, errors.unknown_path).to_dict(self.api.binary_types)
+            return self._as_a_route_would(request, errors.unknown_path).to_dict(self.api.binary_types)
         route, parameters = matched
         return super().__call__({**event, "resource": route, "pathParameters": parameters or None,
                                  "requestContext": {**request_context, "resourcePath": route}}, context)
+
+    def _as_a_route_would(self, request, view):
+        """`view`'s answer to `request` through the app's http middleware, as a route's
+        answer goes: the origin check, the error shapes (Open311's on its paths), JSON."""
+        answer = view
+        for middleware in reversed(list(self._get_middleware_handlers("http"))):
+            answer = (lambda middleware, inner: lambda request: middleware(request, inner))(middleware, answer)
+        return answer(request)
+
+
+def event(method: str, address: str, headers: dict, body: str | None) -> dict:
+    """The event the HTTP API's catch-all route sends (payload format 1.0) for a request
+    to `address` (a path and its query string): for the local server's paths that are
+    no route, so that they are answered as on AWS."""
+    path, query = urlsplit(address).path, parse_qs(urlsplit(address).query, keep_blank_values=True)
+    headers = {name.lower(): value for name, value in headers.items()}
+    return {
+        "version": "1.0", "resource": CATCH_ALL, "path": path, "httpMethod": method, "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "requestContext": {"httpMethod": method, "path": path, "resourcePath": CATCH_ALL, "stage": "$default",
+                           "identity": {"sourceIp": "127.0.0.1"}},
+        "pathParameters": {"proxy": path.removeprefix("/api/")}, "stageVariables": None,
+        "body": body, "isBase64Encoded": False,
+    }
 
 
 def match(routes, path: str) -> tuple | None:
