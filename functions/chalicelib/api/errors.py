@@ -115,6 +115,7 @@ MESSAGES = {
     "unknown_channel": N_("Unknown channel."),
     "rating_out_of_range": N_("Rate from 1 to 5."),
     "cannot_merge_into_itself": N_("A ticket cannot be merged into itself."),
+    "unknown_reason": N_("Unknown reason."),
     "must_be_true_or_false": N_("“{field}” must be true or false."),
     "staff_not_found": N_("There is no such staff account."),
     # Staff sign-in and accounts.

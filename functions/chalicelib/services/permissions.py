@@ -26,8 +26,8 @@ MAY = {
     # command on them.
     "admin": (STAFF - {"upload_photo"}) | {"manage_staff", "manage_directory", "manage_open311_keys", "see_outbox",
                                            "retry_outbox"},
-    # The scheduled jobs and the filing itself.
-    "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate", "propose_fine"}),
+    # The scheduled jobs, the filing itself, and removing a reporter's personal data.
+    "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate", "propose_fine", "anonymise"}),
 }
 
 
