@@ -169,6 +169,8 @@ class Settings:
     site_dir: str = "build/site"
     site_bucket: str = ""
     cloudfront_distribution: str = ""
+    # How long a ticket keeps its reporter's personal data once it is final: three years.
+    anonymise_after_days: int = 3 * 365
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -191,6 +193,8 @@ class Settings:
             raise ValueError("CITYDESK_SITE_BUCKET is required with CITYDESK_SITE_STORE=s3")
         if self.sms_per_phone_per_day < 1 or self.sms_per_day < 1:
             raise ValueError("CITYDESK_SMS_PER_PHONE_PER_DAY and CITYDESK_SMS_PER_DAY must be 1 or more")
+        if self.anonymise_after_days < 1:
+            raise ValueError("CITYDESK_ANONYMISE_AFTER_DAYS must be 1 or more")
         if not self.secret:
             raise ValueError("CITYDESK_SECRET is required (it keys the hashes of codes and sessions)")
 
@@ -238,4 +242,5 @@ class Settings:
             site_dir=env.get("CITYDESK_SITE_DIR", cls.site_dir),
             site_bucket=env.get("CITYDESK_SITE_BUCKET", ""),
             cloudfront_distribution=env.get("CITYDESK_CLOUDFRONT_DISTRIBUTION", ""),
+            anonymise_after_days=num("CITYDESK_ANONYMISE_AFTER_DAYS", cls.anonymise_after_days),
         )
