@@ -387,7 +387,7 @@ class ContactViewStore(ABC):
 
     @abstractmethod
     def add(self, view: ContactView) -> None:
-        """AlreadyExists if the id is taken."""
+        """AlreadyExists if this view (its id, at its time) is stored already."""
 
     @abstractmethod
     def recent(self, limit: int, before: str | None = None) -> tuple:
