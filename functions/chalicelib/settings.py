@@ -174,6 +174,8 @@ class Settings:
     # origin header (api/http.py): the HTTP API's own address is public too, and a
     # caller there could claim any CloudFront-Viewer-Address and slip the per-caller limits.
     origin_check: bool = False
+    # How long a ticket keeps its reporter's personal data once it is final: three years.
+    anonymise_after_days: int = 3 * 365
 
     def __post_init__(self):
         if self.backend not in BACKENDS:
@@ -198,6 +200,8 @@ class Settings:
             raise ValueError("CITYDESK_SMS_PER_PHONE_PER_DAY and CITYDESK_SMS_PER_DAY must be 1 or more")
         if self.uploads_per_hour < 1:
             raise ValueError("CITYDESK_UPLOADS_PER_HOUR must be 1 or more")
+        if self.anonymise_after_days < 1:
+            raise ValueError("CITYDESK_ANONYMISE_AFTER_DAYS must be 1 or more")
         if not self.secret:
             raise ValueError("CITYDESK_SECRET is required (it keys the hashes of codes and sessions)")
 
@@ -247,4 +251,5 @@ class Settings:
             site_bucket=env.get("CITYDESK_SITE_BUCKET", ""),
             cloudfront_distribution=env.get("CITYDESK_CLOUDFRONT_DISTRIBUTION", ""),
             origin_check=env.get("CITYDESK_ORIGIN_CHECK", "0") == "1",
+            anonymise_after_days=num("CITYDESK_ANONYMISE_AFTER_DAYS", cls.anonymise_after_days),
         )

@@ -1,6 +1,7 @@
 // The administrator's section: staff accounts, organisations, the deadline class
-// and executor of each cause, the address registry, and Open311 keys. Plain lists
-// and small forms; a password or key the API makes up is shown once.
+// and executor of each cause, the address registry, who was shown a reporter's
+// contact, and Open311 keys. Plain lists and small forms; a password or key the API
+// makes up is shown once.
 
 import { ApiError } from "./api.js";
 import { element, formAlert, showError, submitting } from "./dom.js";
@@ -89,6 +90,54 @@ export function adminView() {
       key.revoked_at ? null : element("button", { type: "button", class: "secondary small", "data-revoke": key.id }, say.revoke)))
       : [element("li", { class: "empty" }, texts.nothing_here)]));
   }
+
+  // Who was shown a reporter's contact: a page at a time, or every showing of one ticket's.
+  const viewsForm = document.getElementById("views-form");
+  const viewsMore = document.getElementById("views-more");
+  let viewsNext = null;
+
+  function viewRow(view) {
+    return element("tr", {},
+      element("td", {}, element("time", { datetime: view.at }, when(view.at))),
+      element("td", {}, fill(say.view_staff, { name: view.staff.name || view.staff.username,
+        role: say.roles[view.staff.role] || view.staff.role, username: view.staff.username })),
+      element("td", {}, element("a", { href: `#/ticket/${encodeURIComponent(view.ticket.id)}` },
+        fill(texts.number, { number: view.ticket.number }))));
+  }
+
+  async function loadViews(more = false) {
+    const query = new URLSearchParams();
+    const number = viewsForm.elements.ticket.value.trim();
+    if (number) query.set("ticket", number);
+    if (more && viewsNext) query.set("after", viewsNext);
+    const found = await staffApi("GET", `/contact-views?${query}`);
+    const list = document.getElementById("views-list");
+    const rows = found.views.map(viewRow);
+    if (more) list.append(...rows);
+    else list.replaceChildren(...(rows.length ? rows : [element("tr", {}, element("td", { colspan: "3" }, say.no_views))]));
+    viewsNext = found.next;
+    viewsMore.hidden = !viewsNext;
+  }
+
+  viewsForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const alert = document.getElementById("views-error");
+    showError(alert, "");
+    viewsForm.elements.ticket.removeAttribute("aria-invalid");
+    try {
+      await loadViews();
+    } catch (failure) {
+      viewsForm.elements.ticket.setAttribute("aria-invalid", "true");
+      unexpected(alert, failure);
+    }
+  });
+  viewsMore.addEventListener("click", async () => {
+    try {
+      await loadViews(true);
+    } catch (failure) {
+      unexpected(document.getElementById("views-error"), failure);
+    }
+  });
 
   document.getElementById("staff-list").addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-change]");
@@ -197,7 +246,7 @@ export function adminView() {
     async show() {
       await executorsReady;
       await part(loadOrganisations);
-      await Promise.all([loadStaff, loadCatalogue, loadRegistry, loadKeys].map(part));
+      await Promise.all([loadStaff, loadCatalogue, loadRegistry, () => loadViews(), loadKeys].map(part));
     },
   };
 }

@@ -1,7 +1,8 @@
-// One ticket as staff see it: its facts, the reporter's contact, photos, the
-// history with who did each step, and a form for each command the API lists in
-// "actions". Every command sends the version it was read at: if someone changed
-// the ticket meanwhile, the API refuses (409) and the page offers to reload.
+// One ticket as staff see it: its facts, the reporter's contact (on asking for it,
+// which the API records), photos, the history with who did each step, and a form for
+// each command the API lists in "actions". Every command sends the version it was
+// read at: if someone changed the ticket meanwhile, the API refuses (409) and the
+// page offers to reload.
 
 import { ApiError } from "./api.js";
 import { element, submitting } from "./dom.js";
@@ -14,6 +15,7 @@ const STAFF_ROLES = ["operator", "executor", "inspector", "admin"];
 const forms = [...document.querySelectorAll("#ticket form[data-action]")];
 const stale = document.getElementById("t-stale");
 const done = document.getElementById("t-done");
+const showContact = document.getElementById("t-show-contact");
 let donePhotos = [];
 
 function put(name, text) {
@@ -73,9 +75,12 @@ export function ticketView() {
     put("organisation", label(ticket.organisation));
     put("filed", when(ticket.filed_at));
     put("due", when(ticket.due_at));
-    put("reporter", ticket.reporter.name);
-    put("phone", ticket.reporter.phone);
-    put("email", ticket.reporter.email);
+    const reporter = ticket.reporter;
+    put("reporter", reporter.removed ? say.reporter_removed[reporter.removed]
+      : reporter.contact ? say.contact_on_request : say.contact_not_yours);
+    put("phone", "");
+    put("email", "");
+    showContact.hidden = !reporter.contact;
     put("description", ticket.description);
     put("public", ticket.description_public ? say.yes : say.no);
     // A link an Open311 partner's app sent (the API checked it is http or https):
@@ -125,6 +130,21 @@ export function ticketView() {
     done.hidden = false;
     done.focus();
   }));
+
+  showContact.addEventListener("click", async () => {
+    let contact;
+    try {
+      contact = await staffApi("GET", `/tickets/${encodeURIComponent(ticket.id)}/contact`);
+    } catch (error) {
+      unexpected(document.getElementById("page-error"), error);
+      return;
+    }
+    put("reporter", contact.name || say.no_name);
+    put("phone", contact.phone);
+    put("email", contact.email);
+    showContact.hidden = true;
+    document.getElementById("t-reporter").focus();
+  });
 
   document.getElementById("t-reload").addEventListener("click", async () => {
     try {

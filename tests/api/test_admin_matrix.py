@@ -16,7 +16,7 @@ from chalicelib.domain.outbox import DEAD
 from chalicelib.domain.ticket import State
 from chalicelib.services import open311_keys
 from tests.api.client import ticket as filing
-from tests.builders import make_message, make_staff, store_ticket
+from tests.builders import make_message, make_resident, make_staff, store_ticket
 
 CALLERS = ("anonymous", "resident", "operator", "executor_other", "executor", "inspector", "admin")
 STAFF = CALLERS[2:]
@@ -59,6 +59,15 @@ def a_ticket(state: str = "assigned", **fields):
     def setup(api) -> dict:
         made = store_ticket(api.deps.storage, organisation=ORGANISATION, state=State(state), **fields)
         return {"id": made.id, "version": made.version, "number": made.number}
+    return setup
+
+
+def a_reported_ticket(state: str = "assigned", **fields):
+    """A ticket whose reporter has an account, so that there is a contact to show."""
+    def setup(api) -> dict:
+        reporter = make_resident()
+        api.deps.storage.users.create(reporter)
+        return a_ticket(state, reporter_id=reporter.id, **fields)(api)
     return setup
 
 
@@ -136,6 +145,12 @@ ROWS = [
     Row("GET", "/api/admin/tickets/{id}", on_ticket({"operator": 200, "executor": 200, "inspector": 200,
                                                      "admin": 200}, escalated=True),
         setup=a_ticket("inspection", escalated=True)),
+    # The reporter's contact: those who work the ticket, each time recorded; never the admin.
+    Row("GET", "/api/admin/tickets/{id}/contact", on_ticket({"operator": 200, "executor": 200}),
+        setup=a_reported_ticket()),
+    Row("GET", "/api/admin/tickets/{id}/contact", on_ticket({"operator": 200, "executor": 200, "inspector": 200},
+                                                            escalated=True),
+        setup=a_reported_ticket("inspection", escalated=True)),
     # The operator's commands.
     Row("POST", "/api/admin/tickets/{id}/route", on_ticket({"operator": 200}), setup=a_ticket("new"),
         body=command("route", {"organisation": OTHER_ORGANISATION})),
@@ -200,6 +215,8 @@ ROWS = [
     Row("GET", "/api/admin/open311-keys", only({"admin": 200})),
     Row("POST", "/api/admin/open311-keys", only({"admin": 201}), body=lambda made: {"name": "city app"}),
     Row("POST", "/api/admin/open311-keys/{id}/revoke", only({"admin": 200}), setup=an_open311_key),
+    # Who was shown a reporter's contact: the admin's to read.
+    Row("GET", "/api/admin/contact-views", only({"admin": 200})),
     # The outbox: operators and admins watch it, the admin puts a dead letter back.
     Row("GET", "/api/admin/outbox", only({"operator": 200, "admin": 200})),
     Row("POST", "/api/admin/outbox/{id}/retry", only({"admin": 200}), setup=a_dead_letter),

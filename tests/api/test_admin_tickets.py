@@ -85,7 +85,9 @@ def test_an_operator_files_for_a_caller_who_gets_an_account_and_the_filed_sms(ap
     assert (stored.reporter_id, stored.channel, stored.organisation) == (caller.id, "phone", ORGANISATION)
     assert [receipt["number"] in text for text in sms.to(CALLER_E164)] == [True]
     shown = detail(api, operator, receipt["id"])
-    assert shown["reporter"] == {"name": "Ivan Petrenko", "phone": CALLER_E164, "email": ""}
+    assert shown["reporter"] == {"removed": "", "contact": True}
+    contact = api.get(f"/api/admin/tickets/{receipt['id']}/contact", headers=operator)
+    assert api.json(contact) == {"name": "Ivan Petrenko", "phone": CALLER_E164, "email": ""}
     assert [(h["command"], h["actor"]) for h in shown["history"]] == [
         ("file", {"role": "operator", "name": "Olha Operator"}), ("route", {"role": "system", "name": "System"})]
 

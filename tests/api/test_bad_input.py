@@ -102,7 +102,7 @@ def test_malformed_json_anywhere_is_400_bad_json(api, method, path, body):
 
 @pytest.mark.parametrize("method, path, status, code", [
     ("PUT", "/api/tickets", 405, "method_not_allowed"),
-    ("DELETE", "/api/me", 405, "method_not_allowed"),
+    ("DELETE", "/api/tickets", 405, "method_not_allowed"),
     ("GET", "/api/auth/phone", 405, "method_not_allowed"),
     ("POST", "/api/categories", 405, "method_not_allowed"),
 ])

@@ -69,7 +69,7 @@ def test_the_first_call_at_or_after_three_regenerates_and_the_rest_of_that_day_d
 
     done = nightly.nightly(deps)
 
-    assert done == {"day": "2026-11-24", "changed": len(site.batches[0])}
+    assert done == {"day": "2026-11-24", "changed": len(site.batches[0]), "anonymised": 0}
     for later in (utc(2026, 11, 24, 1, 30), utc(2026, 11, 24, 2, 0), utc(2026, 11, 24, 21, 59)):
         clock.set(later)
         assert nightly.nightly(deps) is None

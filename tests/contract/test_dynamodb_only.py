@@ -117,6 +117,7 @@ def test_looking_for_duplicates_reads_only_the_open_tickets_at_that_address(aws)
 def test_the_ticket_indexes_hold_keys_and_the_queue_filters_never_the_whole_ticket(aws):
     storage = open_tables()
     store_ticket(storage)
+    store_ticket(storage, state=State.CLOSED, closed_at=NOW)  # the sparse retention index holds final ones
     client = boto3.client("dynamodb", region_name=REGION)
 
     held = {index.name: set().union(*(item.keys() for item in client.scan(
@@ -165,6 +166,33 @@ def test_the_outbox_indexes_hold_pending_messages_and_dead_letters_only(aws):
 
     assert {item.id for item in Outbox.ready.scan()} == {pending.id}
     assert {item.id for item in Outbox.dead.scan()} == {dead.id}
+
+
+def test_the_outbox_index_by_ticket_holds_the_keys_of_ticket_messages_only(aws):
+    storage = open_tables()
+    about, alert = make_message(ticket_id="ticket-1"), make_message()
+    storage.outbox.add([about, alert])
+    client = boto3.client("dynamodb", region_name=REGION)
+
+    entries = client.scan(TableName=PREFIX + "outbox", IndexName="by_ticket")["Items"]
+
+    assert [entry["id"]["S"] for entry in entries] == [about.id]
+    assert set(entries[0]) == {"id", "ticket_id", "created_at"}
+
+
+@pytest.mark.parametrize("final_tickets", [20, 200])
+def test_the_anonymisation_reads_only_the_tickets_due_however_many_are_final(aws, final_tickets):
+    storage = open_tables()
+    due = [store_ticket(storage, state=State.CLOSED, closed_at=NOW - timedelta(days=days)) for days in (1300, 1200)]
+    for n in range(final_tickets - len(due)):
+        store_ticket(storage, state=State.CLOSED, closed_at=NOW - timedelta(days=n % 1000))
+    for _ in range(20):
+        store_ticket(storage)  # open ones are in no retention index at all
+
+    with reads_of(models().tickets) as seen:
+        assert storage.tickets.to_anonymise(NOW - timedelta(days=1095)) == due
+
+    assert seen == [("Query", 2), ("BatchGetItem", 2)]
 
 
 def big_registry(buildings: int) -> Registry:

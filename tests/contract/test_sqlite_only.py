@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters import sqlite
-from chalicelib.adapters.codec import address_key, event_to_data, ticket_to_data, time_to_text
+from chalicelib.adapters.codec import address_key, event_to_data, message_to_data, ticket_to_data, time_to_text
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.ticket import Address, Command, State, apply
 from chalicelib.services.ports import FiledQuery, QueueQuery
@@ -235,3 +235,37 @@ def test_migrating_a_file_from_before_open311_marks_the_state_changes_its_histor
     migrated = sqlite.open_storage(path)
 
     assert migrated.tickets.changes(NOW, NOW + timedelta(days=1), 0, 10) == [(commented, routing[0])]
+
+
+def test_the_anonymisation_query_reads_the_partial_index_of_final_tickets_not_the_table(path):
+    storage = sqlite.open_storage(path)
+    for days in range(10):
+        store_ticket(storage, state=State.CLOSED, closed_at=NOW - timedelta(days=days))
+
+    plan = query_plan(path, sqlite.SqliteTickets.TO_ANONYMISE_QUERY, (time_to_text(NOW), 100))
+
+    assert "USING INDEX tickets_to_anonymise" in plan
+    assert "SCAN" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_migrating_a_file_from_before_personal_data_finds_its_final_tickets_and_its_ticket_messages(path, monkeypatch):
+    migration = next(i for i, steps in enumerate(sqlite.MIGRATIONS) if sqlite._fill_retention_column in steps)
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:migration])
+    sqlite.open_storage(path)
+    closed = make_ticket(state=State.CLOSED, closed_at=NOW - timedelta(days=1200), next_timer=None, next_due_at=None)
+    message = make_message(ticket_id=closed.id)
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
+              time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t))) for t in (closed, make_ticket())])
+        conn.execute("INSERT INTO outbox (id, status, created_at, next_attempt_at, data) VALUES (?, ?, ?, ?, ?)",
+                     (message.id, message.status, time_to_text(message.created_at),
+                      time_to_text(message.next_attempt_at), json.dumps(message_to_data(message))))
+    monkeypatch.undo()
+
+    migrated = sqlite.open_storage(path)
+
+    assert migrated.tickets.to_anonymise(NOW) == [closed]
+    assert migrated.outbox.about(closed.id) == [message]

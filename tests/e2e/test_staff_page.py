@@ -91,6 +91,10 @@ def test_a_ticket_goes_from_a_callers_phone_call_through_a_second_round_to_an_in
     expect(page.locator("#staff-role")).to_have_text("operator")
     number = file_for_caller(page, "+380 67 555 07 01", "31")
     page.get_by_role("link", name="Open the ticket").click()
+    # The contact only on asking for it, which is recorded.
+    expect(page.locator("#t-reporter")).to_have_text("Shown on request; every showing is recorded.")
+    expect(page.locator("#t-phone")).to_have_text("—")
+    page.get_by_role("button", name="Show the contact").click()
     expect(page.locator("#t-phone")).to_have_text("+380675550701")
     expect(page.locator("#t-reporter")).to_have_text("Caller Kovalenko")
     watched.staff_sign_out()

@@ -19,7 +19,7 @@ EXECUTOR_PHONE, EXECUTOR_EMAIL = "+380567000201", "vodokanal@dnipro.example"
 SUPERVISOR_EMAIL, INSPECTORATE_EMAIL = "zhkg@dnipro.example", "inspektsiia@dnipro.example"
 # Commands that tell nobody: the resident's own withdrawal and rating, an inspector's
 # working note, making the description public.
-SILENT = {"withdraw", "rate", "inspect", "publish"}
+SILENT = {"withdraw", "rate", "inspect", "publish", "anonymise"}
 # The deadline sweep's fine proposal: services.deadlines tells the admin itself.
 TOLD_ELSEWHERE = {"propose_fine"}
 
@@ -51,7 +51,8 @@ def test_every_command_is_in_the_table_or_known_to_tell_nobody():
 @pytest.mark.parametrize("command", sorted(SILENT - {"rate"}))
 def test_a_silent_command_queues_nothing(deps, reporter, command):
     state = State.INSPECTION if command == "inspect" else State.ASSIGNED
-    data = {"inspect": {"note": "Riser corroded"}, "publish": {"public": True}}.get(command, {})
+    data = {"inspect": {"note": "Riser corroded"}, "publish": {"public": True},
+            "anonymise": {"why": "retention"}}.get(command, {})
     actor = Actor("resident", "resident-1") if command == "withdraw" else OPERATOR
     assert told(deps, make_ticket(state=state), command, actor, **data) == []
 

@@ -20,8 +20,9 @@ POLICY = SlaPolicy()
 OPERATOR = Actor("operator", "op-1")
 
 WORKING_FLAGS = {"remind": None, "mark_overdue": None}  # None: the state stays
-# Whether the description may be published is the operator's say in every state.
-PUBLISH = {"publish": None}
+# Whether the description may be published is the operator's say in every state, and
+# the reporter's personal data may be removed in every state (once).
+PUBLISH = {"publish": None, "anonymise": None}
 EXPECTED = {
     ("new", "plain"): {"route": "assigned", "reject": "rejected", "merge": "duplicate",
                        "withdraw": "withdrawn", "comment": None, **WORKING_FLAGS, **PUBLISH},
@@ -57,6 +58,8 @@ EXPECTED = {
     ("in_progress", "order_overdue"): {"report_done": "done", "comment": None, "fine": None, "escalate": "inspection",
                                        "propose_fine": None, **PUBLISH},
     ("closed", "rated"): {**PUBLISH},
+    ("closed", "anonymised"): {"rate": None, "publish": None},
+    ("in_progress", "anonymised"): {"report_done": "done", "comment": None, **WORKING_FLAGS, "publish": None},
 }
 
 DATA = {
@@ -68,6 +71,7 @@ DATA = {
     "rate": {"score": 4},
     "comment": {"text": "The water is brown again"},
     "publish": {"public": True},
+    "anonymise": {"why": "retention"},
 }
 
 
@@ -89,6 +93,7 @@ def a_ticket(state: str = "new", variant: str = "plain") -> t.Ticket:
         "ordered": {"order_due_at": NOW + timedelta(days=1)},
         "order_overdue": {"order_due_at": NOW - timedelta(hours=1), "overdue": True, "reminded": True},
         "rated": {"rating": 5},
+        "anonymised": {"anonymised": "account_deleted", "reporter_id": ""},
     }[variant])
 
 
@@ -243,12 +248,43 @@ def test_final_states_record_when_the_ticket_ended():
         assert (after.next_timer, after.next_due_at) == (None, None)
 
 
-def test_publishing_the_text_of_an_ended_ticket_keeps_when_it_ended():
-    ended, _ = t.apply(a_ticket("new"), Command("withdraw", OPERATOR, {}), NOW, POLICY)
+@pytest.mark.parametrize("command", ["publish", "anonymise"])
+@pytest.mark.parametrize("state", ["rejected", "duplicate", "withdrawn", "closed"])
+def test_a_command_on_a_final_ticket_keeps_the_time_it_ended(state, command):
+    ended = replace(a_ticket(state), closed_at=NOW - timedelta(days=30))
+    after, _ = t.apply(ended, Command(command, SYSTEM, DATA[command]), NOW, POLICY)
+    assert after.closed_at == NOW - timedelta(days=30) and after.state.value == state
 
-    published, _ = t.apply(ended, Command("publish", OPERATOR, {"public": True}), NOW + timedelta(days=1), POLICY)
 
-    assert published.closed_at == NOW and published.description_public
+def test_anonymising_removes_the_reporter_the_flat_and_the_note_and_keeps_the_record_of_the_problem():
+    ticket = replace(a_ticket("in_progress"), address=t.Address("yavornytskoho", "12", entrance="3", flat="41",
+                                                                  note="Intercom 41K, ask for Olena"))
+    history = [
+        t.Event("t-1", 1, NOW, "file", "resident", "r-1", None, "new"),
+        t.Event("t-1", 2, NOW, "route", "system", "system", "new", "assigned"),
+        t.Event("t-1", 3, NOW, "accept", "executor", "e-1", "assigned", "in_progress"),
+        t.Event("t-1", 4, NOW, "comment", "resident", "r-1", "in_progress", "in_progress", note="Still leaking"),
+    ]
+
+    after, [event], redacted = t.anonymise(ticket, history, t.ACCOUNT_DELETED, NOW, POLICY)
+
+    assert (after.reporter_id, after.address, after.anonymised) == (
+        "", t.Address("yavornytskoho", "12", entrance="3"), "account_deleted")
+    assert (after.state, after.version, after.description, after.due_at, after.next_due_at) == (
+        ticket.state, ticket.version + 1, ticket.description, ticket.due_at, ticket.next_due_at)
+    assert (event.command, event.actor_role, event.note, event.data) == (
+        "anonymise", "system", "", {"why": "account_deleted"})
+    # The reporter's own steps no longer name them; the others' stay as they were.
+    assert redacted == [replace(history[0], actor_id=""), replace(history[3], actor_id="")]
+    assert redacted[1].note == "Still leaking"
+
+
+def test_a_ticket_is_anonymised_once_and_only_for_a_known_reason():
+    anonymised, _, _ = t.anonymise(a_ticket("closed"), [], t.RETENTION, NOW, POLICY)
+    with pytest.raises(IllegalTransition):
+        t.anonymise(anonymised, [], t.RETENTION, NOW, POLICY)
+    with pytest.raises(InvalidInput):
+        t.apply(a_ticket("closed"), Command("anonymise", SYSTEM, {"why": "curiosity"}), NOW, POLICY)
 
 
 @pytest.mark.parametrize("done_at,met,minutes", [

@@ -7,13 +7,14 @@ from dataclasses import asdict, fields
 from datetime import datetime, timezone
 
 from ..domain.address import normalise_house
+from ..domain.audit import ContactView
 from ..domain.open311_key import Open311Key
 from ..domain.outage import Outage
 from ..domain.outbox import OutboxMessage
 from ..domain.resident import Resident
 from ..domain.session import Session, SignInCode, SignInLink
 from ..domain.staff import StaffMember
-from ..domain.ticket import Address, Event, State, Ticket
+from ..domain.ticket import FINAL, Address, Event, State, Ticket
 from ..services.ports import IdempotencyRecord
 
 
@@ -84,6 +85,15 @@ def open_address_key(ticket: Ticket) -> str | None:
     return address_key(ticket.cause, ticket.address.street, ticket.address.house) if ticket.is_open else None
 
 
+def retention_from(ticket: Ticket) -> str | None:
+    """When the retention period of the reporter's personal data began (the ticket
+    closed), while the ticket is final and still holds that data; None otherwise, so
+    that it is in the anonymisation index only while it waits there."""
+    if ticket.state not in FINAL or ticket.anonymised or ticket.closed_at is None:
+        return None
+    return time_to_text(ticket.closed_at)
+
+
 def queue_key(ticket: Ticket) -> str:
     """A ticket's place in the staff queue, and the paging cursor: its deadline, then its id."""
     return f"{time_to_text(ticket.due_at)}#{ticket.id}"
@@ -109,12 +119,15 @@ def event_from_data(data: dict) -> Event:
     return Event(**data)
 
 
+_RESIDENT_TIMES = ("created_at", "deleted_at")
+
+
 def resident_to_data(resident: Resident) -> dict:
-    return _times_out(resident, ("created_at",))
+    return _times_out(resident, _RESIDENT_TIMES)
 
 
 def resident_from_data(data: dict) -> Resident:
-    return Resident(**_times_in(data, ("created_at",)))
+    return Resident(**_times_in(data, _RESIDENT_TIMES))
 
 
 def session_to_data(session: Session) -> dict:
@@ -203,3 +216,16 @@ def open311_key_to_data(key: Open311Key) -> dict:
 
 def open311_key_from_data(data: dict) -> Open311Key:
     return Open311Key(**_times_in(data, ("created_at", "revoked_at")))
+
+
+def view_key(view: ContactView) -> str:
+    """Where a contact view sorts, by time then id, and the paging cursor of the list."""
+    return f"{time_to_text(view.at)}#{view.id}"
+
+
+def view_to_data(view: ContactView) -> dict:
+    return _times_out(view, ("at",))
+
+
+def view_from_data(data: dict) -> ContactView:
+    return ContactView(**_times_in(data, ("at",)))

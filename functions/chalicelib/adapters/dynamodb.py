@@ -34,6 +34,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..domain.address import Registry
+from ..domain.audit import ContactView
 from ..domain.catalogue import Catalogue
 from ..domain.errors import AlreadyExists, NotFound, StaleVersion
 from ..domain.open311_key import Open311Key
@@ -46,7 +47,8 @@ from ..domain.staff import StaffMember
 from ..domain.stats import FIELDS, DayCounts
 from ..domain.ticket import State, Ticket
 from ..services.ports import (
-    CodeStore, CounterStore, Directory, FiledQuery, IdempotencyRecord, IdempotencyStore, Open311KeyStore,
+    CodeStore, ContactViewStore, CounterStore, Directory, FiledQuery, IdempotencyRecord, IdempotencyStore,
+    Open311KeyStore,
     OutageStore, OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore,
     UserStore,
 )
@@ -113,6 +115,10 @@ TICKETS = Table("tickets", "id", indexes=(
     # filtered on the two attributes it copies. The cause never changes and `is_open`
     # once, so the copy is written at filing and at closing only.
     Index("filed", "month", "filed_key", include=("cause", "is_open")),
+    # Sparse: only a final ticket that still holds its reporter's personal data carries
+    # retention_shard and retention_from (codec.retention_from), so the nightly
+    # anonymisation reads what is due, never the table.
+    Index("retention", "retention_shard", "retention_from", keys_only=True),
 ))
 # Sparse: only a state change (Event.changes_state) carries `month` and `change_key`
 # (codec.change_key), so Open311's updates read the changes of a time range and
@@ -123,7 +129,8 @@ HISTORY = Table("history", "ticket_id", "version", number_keys=("version",),
 # "phone#<e164>") naming their owner's id, written in the owner's transaction:
 # DynamoDB has no unique constraint on attributes.
 UNIQUES = Table("uniques", "key")
-# An account names its identities' claims in a string set, `identities`.
+# An account names its identities' claims in a string set, `identities`; a deleted
+# account's tombstone has none, and carries `deleted_at`.
 USERS = Table("users", "id")
 SIGN_IN_LINKS = Table("sign_in_links", "token_hash", ttl="ttl")
 # Staff accounts; a username is a claim ("username#<name>") in `uniques`.
@@ -138,6 +145,8 @@ DIRECTORY = Table("directory", "kind", "code")
 OUTBOX = Table("outbox", "id", indexes=(
     Index("ready", "ready_shard", "next_attempt_at"),  # sparse: pending messages only
     Index("dead", "dead_shard", "created_at"),  # sparse: dead letters only
+    # Sparse: messages about a ticket (not alerts, nor digests), to remove a reporter's.
+    Index("by_ticket", "ticket_id", "created_at", keys_only=True),
 ))
 # Outage notices. Every notice carries its state, so `by_state` answers both the public
 # page (the active ones, a handful, by start) and the staff list of one state without
@@ -151,8 +160,15 @@ OPEN311_KEYS = Table("open311_keys", "id")
 # "<day>#<group>" in its month's partition ("YYYY-MM"), a number attribute per counted
 # field. A year's statistics are twelve queries, however many tickets there were.
 STATS = Table("stats", "month", "key")
+# Each time a staff member was shown a reporter's contact: one partition, keyed
+# codec.view_key (time, then id), read newest first a page at a time; and by ticket.
+# A few a day: the partition's 10 GB hold a city's centuries.
+CONTACT_VIEWS = Table("contact_views", "shard", "key", indexes=(Index("by_ticket", "ticket_id", "key"),))
 TABLES = (TICKETS, HISTORY, UNIQUES, USERS, SESSIONS, CODES, COUNTERS, IDEMPOTENCY, DIRECTORY, OUTBOX,
-          SIGN_IN_LINKS, STAFF, OUTAGES, OPEN311_KEYS, STATS)
+          SIGN_IN_LINKS, STAFF, OUTAGES, OPEN311_KEYS, STATS, CONTACT_VIEWS)
+
+# DynamoDB's limit on the items of one transaction.
+TRANSACTION_ITEMS = 100
 
 # How many index entries one queue request reads before its filter: a page of 25
 # matches among many non-matching tickets then costs a few requests, not dozens.
@@ -215,7 +231,7 @@ def open_storage(prefix: str, region: str, host: str | None = None) -> Storage:
         codes=DynamoCodes(models), counters=DynamoCounters(models), idempotency=DynamoIdempotency(models),
         directory=DynamoDirectory(models), outbox=DynamoOutbox(models), links=DynamoSignInLinks(models),
         staff=DynamoStaff(models), outages=DynamoOutages(models), open311_keys=DynamoOpen311Keys(models),
-        stats=DynamoStats(models),
+        stats=DynamoStats(models), contact_views=DynamoContactViews(models),
     )
 
 
@@ -240,6 +256,7 @@ class _Models:
     outages: type
     open311_keys: type
     stats: type
+    contact_views: type
     connection: Connection  # every table's, and the transactions' (which span tables)
 
 
@@ -256,7 +273,7 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
         history=model(HISTORY, data=_Json()),
         uniques=model(UNIQUES, owner=UnicodeAttribute()),
         users=model(USERS, phone=UnicodeAttribute(), identities=UnicodeSetAttribute(null=True),
-                    data=_Json()),
+                    deleted_at=UnicodeAttribute(null=True), data=_Json()),
         sessions=model(SESSIONS, data=_Json()),
         codes=model(CODES, code_hash=UnicodeAttribute(), created_at=UnicodeAttribute(),
                     expires_at=UnicodeAttribute(), wrong_tries=NumberAttribute()),
@@ -275,6 +292,7 @@ def _models(prefix: str, region: str, host: str | None) -> _Models:
         outages=model(OUTAGES, version=NumberAttribute(), data=_Json()),
         open311_keys=model(OPEN311_KEYS, key_hash=UnicodeAttribute(), data=_Json()),
         stats=model(STATS, **{field: NumberAttribute(null=True) for field in FIELDS}),
+        contact_views=model(CONTACT_VIEWS, ticket_id=UnicodeAttribute(), data=_Json()),
         connection=Connection(region=region, host=host),
     )
     _share_connection(models)
@@ -317,7 +335,9 @@ def _model(table: Table, prefix: str, region: str, host: str | None, attributes:
         namespace[index.name] = _index(table, index)
         for name in (index.hash_key, index.range_key):
             # Index keys are optional on the item: an item without them is not in the index.
-            namespace[name] = _key(table, name, null=True)
+            # (An index may sort by the table's own range key, which every item has.)
+            if name not in (table.hash_key, table.range_key):
+                namespace[name] = _key(table, name, null=True)
     namespace.update(attributes)
     return type(table.name.capitalize(), (Model,), namespace)
 
@@ -454,12 +474,19 @@ class DynamoTickets(TicketStore):
             raise
 
     def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = (),
-               tallies: list = ()) -> None:
-        Tickets = self.m.tickets
+               tallies: list = (), redacted: list = ()) -> None:
+        Tickets, History = self.m.tickets, self.m.history
         puts = [(self._item(ticket), Tickets.version == expected_version),
                 *_appended(self.m, events, outbox)]
+        rewrites = [(History(e.ticket_id, e.version, data=codec.event_to_data(e)), History.version.exists())
+                    for e in redacted]
+        # A transaction holds 100 items. A reporter with more steps than fit has the rest
+        # unnamed first: rewriting an entry without the name again changes nothing.
+        room = TRANSACTION_ITEMS - len(puts) - len(_added(tallies))
+        for start in range(room, len(rewrites), TRANSACTION_ITEMS):
+            _put_all(self.m, rewrites[start:start + TRANSACTION_ITEMS])
         try:
-            _put_all(self.m, puts, tallies)
+            _put_all(self.m, puts + rewrites[:room], tallies)
         except TransactWriteError as error:
             # A transaction conflict is another writer changing the ticket at this moment.
             if not _refused(error, "TransactionConflict"):
@@ -474,13 +501,18 @@ class DynamoTickets(TicketStore):
         timer = ticket.is_open and ticket.next_due_at is not None
         # A put replaces the whole item, so a ticket without a timer leaves the due index,
         # and a ticket no longer open the address index.
+        retention = codec.retention_from(ticket)
+        # An anonymised ticket names no reporter (an index key may not be empty): it
+        # leaves the by-reporter index.
         return self.m.tickets(
-            ticket.id, version=ticket.version, reporter_id=ticket.reporter_id, organisation=ticket.organisation,
-            filed_at=filed_at, month=filed_at[:7], state_filed=f"{ticket.state.value}#{filed_at}",
+            ticket.id, version=ticket.version, reporter_id=ticket.reporter_id or None,
+            organisation=ticket.organisation, filed_at=filed_at, month=filed_at[:7],
+            state_filed=f"{ticket.state.value}#{filed_at}",
             due_shard=_SHARD if timer else None, next_due_at=data["next_due_at"] if timer else None,
             address_key=codec.open_address_key(ticket), state=ticket.state.value, due_key=codec.queue_key(ticket),
             topic=ticket.topic, cause=ticket.cause, street=ticket.address.street, overdue=ticket.overdue,
-            escalated=ticket.escalated, filed_key=codec.filed_key(ticket), is_open=ticket.is_open, data=data)
+            escalated=ticket.escalated, filed_key=codec.filed_key(ticket), is_open=ticket.is_open,
+            retention_shard=_SHARD if retention else None, retention_from=retention, data=data)
 
     def get(self, ticket_id: str) -> Ticket | None:
         item = _get(self.m.tickets, ticket_id)
@@ -519,6 +551,15 @@ class DynamoTickets(TicketStore):
         # The index is eventually consistent: leave out a ticket whose timer has moved on since.
         due = [t for t in found if t.is_open and t.next_due_at is not None and t.next_due_at <= now]
         return sorted(due, key=lambda t: (t.next_due_at, t.id))
+
+    def to_anonymise(self, closed_before: datetime, limit: int = 100) -> list:
+        Tickets = self.m.tickets
+        keys = Tickets.retention.query(_SHARD, Tickets.retention_from < time_to_text(closed_before), limit=limit)
+        ids = [key.id for key in keys]
+        found = map(_ticket, Tickets.batch_get(ids, consistent_read=True)) if ids else ()
+        # The index is eventually consistent: leave out a ticket anonymised a moment ago.
+        due = [t for t in found if codec.retention_from(t) is not None and t.closed_at < closed_before]
+        return sorted(due, key=lambda t: (t.closed_at, t.id))
 
     def history(self, ticket_id: str) -> list:
         return [codec.event_from_data(item.data)
@@ -635,7 +676,8 @@ class DynamoUsers(UserStore):
             raise
 
     def get(self, user_id: str) -> Resident | None:
-        item = _get(self.m.users, user_id)
+        # An anonymised ticket's reporter is "", which DynamoDB takes for no key at all.
+        item = _get(self.m.users, user_id) if user_id else None
         return codec.resident_from_data(item.data) if item else None
 
     def by_identity(self, kind: str, value: str) -> Resident | None:
@@ -646,7 +688,7 @@ class DynamoUsers(UserStore):
         Users, Uniques = self.m.users, self.m.uniques
         key = _claim(kind, value)
         item = _get(Users, user_id)
-        if item is None:
+        if item is None or item.deleted_at is not None:
             raise NotFound("user_not_found")
         resident = codec.resident_from_data(item.data)
         claim = _get(Uniques, key)
@@ -655,7 +697,7 @@ class DynamoUsers(UserStore):
                 raise AlreadyExists("already_exists", what="identity")
             return resident
         actions = [Users.identities.add({key})]
-        condition = Users.id.exists() & (Users.phone == resident.phone)
+        condition = Users.id.exists() & (Users.phone == resident.phone) & Users.deleted_at.does_not_exist()
         if kind == PHONE and not resident.phone:
             resident = replace(resident, phone=value)
             actions += [Users.phone.set(value), Users.data.set(codec.resident_to_data(resident))]
@@ -680,11 +722,34 @@ class DynamoUsers(UserStore):
         # an update, not a put, so that the account keeps its `identities`.
         try:
             Users(resident.id).update(actions=[Users.data.set(codec.resident_to_data(resident))],
-                                      condition=Users.id.exists() & (Users.phone == resident.phone))
+                                      condition=Users.id.exists() & (Users.phone == resident.phone)
+                                      & Users.deleted_at.does_not_exist())
         except UpdateError as error:
             if _refused(error):
                 raise NotFound("user_not_found") from error
             raise
+
+    def erase(self, tombstone: Resident) -> None:
+        Users, Uniques = self.m.users, self.m.uniques
+        item = _get(Users, tombstone.id)
+        if item is None:
+            raise NotFound("user_not_found")
+        if item.deleted_at is not None:
+            return
+        claims = set(item.identities or ())
+        # Conditional on the identities read: one linked in between is freed by the next try.
+        held = (Users.identities == claims) if claims else Users.identities.does_not_exist()
+        try:
+            with TransactWrite(connection=self.m.connection) as transaction:
+                transaction.save(Users(tombstone.id, phone="", deleted_at=time_to_text(tombstone.deleted_at),
+                                       data=codec.resident_to_data(tombstone)),
+                                 condition=held & Users.deleted_at.does_not_exist())
+                for claim in claims:
+                    transaction.delete(Uniques(claim), condition=Uniques.owner == tombstone.id)
+        except TransactWriteError as error:
+            if not _refused(error, "TransactionConflict"):
+                raise
+            self.erase(tombstone)
 
 
 def _claim(kind: str, value: str) -> str:
@@ -1105,7 +1170,12 @@ class DynamoOutbox(OutboxStore):
         return _message(message)
 
     def finish(self, message: OutboxMessage) -> None:
-        _message_item(self.m, message).save()
+        try:
+            # A put of a removed message would write it back, recipient and all.
+            _message_item(self.m, message).save(condition=self.m.outbox.id.exists())
+        except PutError as error:
+            if not _refused(error):
+                raise
 
     def dead(self) -> list:
         items = self.m.outbox.dead.query(_SHARD)
@@ -1128,3 +1198,42 @@ class DynamoOutbox(OutboxStore):
     def waiting(self, now: datetime) -> int:
         Outbox = self.m.outbox
         return Outbox.ready.count(_SHARD, Outbox.next_attempt_at > time_to_text(now))
+
+    def about(self, ticket_id: str) -> list:
+        Outbox = self.m.outbox
+        ids = [key.id for key in Outbox.by_ticket.query(ticket_id)]
+        found = map(_message, Outbox.batch_get(ids, consistent_read=True)) if ids else ()
+        return sorted(found, key=lambda m: (m.created_at, m.id))
+
+    def remove(self, message_ids: list) -> None:
+        with self.m.outbox.batch_write() as batch:
+            for message_id in message_ids:
+                batch.delete(self.m.outbox(message_id))
+
+
+class DynamoContactViews(ContactViewStore):
+    def __init__(self, models: _Models):
+        self.m = models
+
+    def add(self, view: ContactView) -> None:
+        Views = self.m.contact_views
+        try:
+            Views(_SHARD, codec.view_key(view), ticket_id=view.ticket_id, data=codec.view_to_data(view)).save(
+                condition=Views.key.does_not_exist())
+        except PutError as error:
+            if _refused(error):
+                raise AlreadyExists("already_exists", what="contact_view") from error
+            raise
+
+    def recent(self, limit: int, before: str | None = None) -> tuple:
+        Views = self.m.contact_views
+        older = Views.key < before if before is not None else None
+        # One more than asked tells whether there is a next page.
+        items = list(Views.query(_SHARD, older, scan_index_forward=False, limit=limit + 1, consistent_read=True))
+        views = [codec.view_from_data(item.data) for item in items[:limit]]
+        return views, items[limit - 1].key if len(items) > limit else None
+
+    def of_ticket(self, ticket_id: str) -> list:
+        Views = self.m.contact_views
+        return [codec.view_from_data(item.data)
+                for item in Views.by_ticket.query(ticket_id, scan_index_forward=False)]

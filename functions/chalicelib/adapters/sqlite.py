@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..domain.address import Registry
+from ..domain.audit import ContactView
 from ..domain.catalogue import Catalogue
 from ..domain.errors import AlreadyExists, NotFound, StaleVersion
 from ..domain.open311_key import Open311Key
@@ -28,7 +29,8 @@ from ..domain.staff import StaffMember
 from ..domain.stats import DayCounts
 from ..domain.ticket import OPEN, Ticket
 from ..services.ports import (
-    CodeStore, CounterStore, Directory, FiledQuery, IdempotencyRecord, IdempotencyStore, Open311KeyStore,
+    CodeStore, ContactViewStore, CounterStore, Directory, FiledQuery, IdempotencyRecord, IdempotencyStore,
+    Open311KeyStore,
     OutageStore, OutboxStore, QueueQuery, SessionStore, SignInLinkStore, StaffStore, StatsStore, Storage, TicketStore,
     UserStore,
 )
@@ -61,6 +63,13 @@ def _changed_at(event) -> str | None:
     """The history row's `changed_at`: its time if it changed the ticket's state, else NULL
     (the partial index of Open311's updates holds only those rows)."""
     return time_to_text(event.at) if event.changes_state else None
+
+
+def _fill_retention_column(conn: sqlite3.Connection) -> None:
+    """Index the final tickets a file already holds by when they closed."""
+    tickets = [codec.ticket_from_data(json.loads(row[0])) for row in conn.execute("SELECT data FROM tickets")]
+    conn.executemany("UPDATE tickets SET retention_from = ? WHERE id = ?",
+                     [(codec.retention_from(t), t.id) for t in tickets])
 
 
 # Migration N brings the schema from version N-1 to N. Append, never edit: a file
@@ -186,6 +195,25 @@ MIGRATIONS = (
         _fill_changed_at,
         "CREATE INDEX history_changes ON history (changed_at, ticket_id, version) WHERE changed_at IS NOT NULL",
     ),
+    (
+        # Personal data. Sparse like tickets_due: only a final ticket that still holds its
+        # reporter's personal data carries the time it closed, which its retention runs from.
+        "ALTER TABLE tickets ADD COLUMN retention_from TEXT",
+        _fill_retention_column,
+        "CREATE INDEX tickets_to_anonymise ON tickets (retention_from, id) WHERE retention_from IS NOT NULL",
+        # A ticket's messages, to remove those to a reporter whose data goes.
+        "ALTER TABLE outbox ADD COLUMN ticket_id TEXT",
+        "UPDATE outbox SET ticket_id = json_extract(data, '$.ticket_id')",
+        "CREATE INDEX outbox_by_ticket ON outbox (ticket_id, created_at, id) WHERE ticket_id IS NOT NULL",
+        # Each time a staff member was shown a reporter's contact; `key` is codec.view_key.
+        """CREATE TABLE contact_views (
+            id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX contact_views_by_time ON contact_views (key)",
+        "CREATE INDEX contact_views_by_ticket ON contact_views (ticket_id, key)",
+    ),
 )
 
 # How long a writer waits for another writer's transaction before giving up.
@@ -200,6 +228,7 @@ def open_storage(path: str) -> Storage:
         counters=SqliteCounters(db), idempotency=SqliteIdempotency(db), directory=SqliteDirectory(db),
         outbox=SqliteOutbox(db), links=SqliteSignInLinks(db), staff=SqliteStaff(db),
         outages=SqliteOutages(db), open311_keys=SqliteOpen311Keys(db), stats=SqliteStats(db),
+        contact_views=SqliteContactViews(db),
     )
 
 
@@ -281,8 +310,8 @@ class SqliteTickets(TicketStore):
         with self.db.write() as conn, _unique("ticket"):
             conn.execute(
                 "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, next_due_at,"
-                " address_key, version, data, topic, cause, street, overdue, escalated, due_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " address_key, version, data, topic, cause, street, overdue, escalated, due_key, retention_from)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (ticket.id, ticket.number, ticket.reporter_id, *self._columns(ticket)),
             )
             if idempotency is not None:
@@ -291,19 +320,22 @@ class SqliteTickets(TicketStore):
             _append(conn, events, outbox, tallies)
 
     def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = (),
-               tallies: list = ()) -> None:
+               tallies: list = (), redacted: list = ()) -> None:
         with self.db.write() as conn:
+            # The reporter goes from the row too: the by-reporter index no longer finds it.
             changed = conn.execute(
                 "UPDATE tickets SET organisation = ?, state = ?, filed_at = ?, month = ?, next_due_at = ?,"
                 " address_key = ?, version = ?, data = ?, topic = ?, cause = ?, street = ?, overdue = ?,"
-                " escalated = ?, due_key = ? WHERE id = ? AND version = ?",
-                (*self._columns(ticket), ticket.id, expected_version),
+                " escalated = ?, due_key = ?, retention_from = ?, reporter_id = ? WHERE id = ? AND version = ?",
+                (*self._columns(ticket), ticket.reporter_id, ticket.id, expected_version),
             ).rowcount
             if not changed:
                 if conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket.id,)).fetchone():
                     raise StaleVersion("stale_version", ticket=ticket.id)
                 raise NotFound("ticket_not_found", ticket=ticket.id)
             _append(conn, events, outbox, tallies)
+            conn.executemany("UPDATE history SET data = ? WHERE ticket_id = ? AND version = ?",
+                             [(_dump(codec.event_to_data(e)), e.ticket_id, e.version) for e in redacted])
 
     @staticmethod
     def _columns(ticket: Ticket) -> tuple:
@@ -311,7 +343,7 @@ class SqliteTickets(TicketStore):
         filed_at = time_to_text(ticket.filed_at)
         return (ticket.organisation, ticket.state.value, filed_at, filed_at[:7], time_to_text(ticket.next_due_at),
                 codec.open_address_key(ticket), ticket.version, _dump(codec.ticket_to_data(ticket)),
-                *SqliteTickets.queue_columns(ticket))
+                *SqliteTickets.queue_columns(ticket), codec.retention_from(ticket))
 
     @staticmethod
     def queue_columns(ticket: Ticket) -> tuple:
@@ -344,6 +376,13 @@ class SqliteTickets(TicketStore):
 
     def due(self, now: datetime, limit: int = 100) -> list:
         return _load_all(self.db.read(self.DUE_QUERY, (time_to_text(now), limit)), codec.ticket_from_data)
+
+    TO_ANONYMISE_QUERY = ("SELECT data FROM tickets WHERE retention_from IS NOT NULL AND retention_from < ?"
+                          " ORDER BY retention_from, id LIMIT ?")
+
+    def to_anonymise(self, closed_before: datetime, limit: int = 100) -> list:
+        return _load_all(self.db.read(self.TO_ANONYMISE_QUERY, (time_to_text(closed_before), limit)),
+                         codec.ticket_from_data)
 
     def history(self, ticket_id: str) -> list:
         rows = self.db.read("SELECT data FROM history WHERE ticket_id = ? ORDER BY version", (ticket_id,))
@@ -433,8 +472,8 @@ def _append(conn: sqlite3.Connection, events: list, messages: list, tallies: lis
     """History entries, outbox messages and statistics tallies, inside the caller's transaction."""
     conn.executemany("INSERT INTO history (ticket_id, version, data, changed_at) VALUES (?, ?, ?, ?)",
                      [(e.ticket_id, e.version, _dump(codec.event_to_data(e)), _changed_at(e)) for e in events])
-    conn.executemany("INSERT INTO outbox (id, status, created_at, next_attempt_at, data) VALUES (?, ?, ?, ?, ?)",
-                     [_message_row(m) for m in messages])
+    conn.executemany("INSERT INTO outbox (id, status, created_at, next_attempt_at, data, ticket_id)"
+                     " VALUES (?, ?, ?, ?, ?, ?)", [(*_message_row(m), m.ticket_id) for m in messages])
     conn.executemany("INSERT INTO stats (day, grp, field, value) VALUES (?, ?, ?, ?)"
                      " ON CONFLICT (day, grp, field) DO UPDATE SET value = value + excluded.value",
                      [(t.day, t.group, name, by) for t in tallies for name, by in t.counts])
@@ -470,7 +509,7 @@ class SqliteUsers(UserStore):
         with self.db.write() as conn:
             resident = _load_first(conn.execute("SELECT data FROM users WHERE id = ?", (user_id,)).fetchall(),
                                    codec.resident_from_data)
-            if resident is None:
+            if resident is None or resident.deleted:
                 raise NotFound("user_not_found")
             owner = conn.execute("SELECT user_id FROM identities WHERE kind = ? AND value = ?",
                                  (kind, value)).fetchone()
@@ -491,10 +530,23 @@ class SqliteUsers(UserStore):
 
     def update(self, resident: Resident) -> None:
         with self.db.write() as conn:
-            changed = conn.execute("UPDATE users SET data = ? WHERE id = ? AND phone = ?",
+            changed = conn.execute("UPDATE users SET data = ? WHERE id = ? AND phone = ?"
+                                   " AND json_extract(data, '$.deleted_at') IS NULL",
                                    (_dump(codec.resident_to_data(resident)), resident.id, resident.phone)).rowcount
             if not changed:
                 raise NotFound("user_not_found")
+
+    def erase(self, tombstone: Resident) -> None:
+        with self.db.write() as conn:
+            rows = conn.execute("SELECT data FROM users WHERE id = ?", (tombstone.id,)).fetchall()
+            found = _load_first(rows, codec.resident_from_data)
+            if found is None:
+                raise NotFound("user_not_found")
+            if found.deleted:
+                return
+            conn.execute("UPDATE users SET phone = '', data = ? WHERE id = ?",
+                         (_dump(codec.resident_to_data(tombstone)), tombstone.id))
+            conn.execute("DELETE FROM identities WHERE user_id = ?", (tombstone.id,))
 
 
 class SqliteSignInLinks(SignInLinkStore):
@@ -805,7 +857,36 @@ class SqliteOutbox(OutboxStore):
         return self.db.read("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
                             (time_to_text(now),))[0][0]
 
+    def about(self, ticket_id: str) -> list:
+        rows = self.db.read("SELECT data FROM outbox WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
+        return _load_all(rows, codec.message_from_data)
+
+    def remove(self, message_ids: list) -> None:
+        with self.db.write() as conn:
+            conn.executemany("DELETE FROM outbox WHERE id = ?", [(message_id,) for message_id in message_ids])
+
     @staticmethod
     def _store(conn: sqlite3.Connection, message: OutboxMessage) -> None:
         conn.execute("UPDATE outbox SET status = ?, created_at = ?, next_attempt_at = ?, data = ? WHERE id = ?",
                      (*_message_row(message)[1:], message.id))
+
+
+class SqliteContactViews(ContactViewStore):
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add(self, view: ContactView) -> None:
+        with self.db.write() as conn, _unique("contact_view"):
+            conn.execute("INSERT INTO contact_views (id, key, ticket_id, data) VALUES (?, ?, ?, ?)",
+                         (view.id, codec.view_key(view), view.ticket_id, _dump(codec.view_to_data(view))))
+
+    def recent(self, limit: int, before: str | None = None) -> tuple:
+        # One more than asked tells whether there is a next page.
+        rows = self.db.read("SELECT data FROM contact_views WHERE ? IS NULL OR key < ? ORDER BY key DESC LIMIT ?",
+                            (before, before, limit + 1))
+        views = _load_all(rows[:limit], codec.view_from_data)
+        return views, codec.view_key(views[-1]) if len(rows) > limit else None
+
+    def of_ticket(self, ticket_id: str) -> list:
+        rows = self.db.read("SELECT data FROM contact_views WHERE ticket_id = ? ORDER BY key DESC", (ticket_id,))
+        return _load_all(rows, codec.view_from_data)

@@ -1,5 +1,6 @@
 """The staff's tickets: the queue, its CSV export, filing for a caller, a ticket's
-detail and the commands on it, and the form a staff member's photo is uploaded with."""
+detail, its reporter's contact and the commands on it, and the form a staff member's
+photo is uploaded with."""
 
 from ..services import photos, staff_tickets
 from .http import ApiBlueprint, answer
@@ -40,6 +41,12 @@ def file_for_caller(call):
 @blueprint.endpoint("/api/admin/tickets/{ticket_id}", methods=["GET"])
 def detail(call, ticket_id):
     return staff_tickets.detail(call.deps, call.staff(), ticket_id, call.lang)
+
+
+# A read that is recorded (who was shown whose contact, when): asked for, never sent with the detail.
+@blueprint.endpoint("/api/admin/tickets/{ticket_id}/contact", methods=["GET"])
+def contact(call, ticket_id):
+    return staff_tickets.contact(call.deps, call.staff(), ticket_id)
 
 
 @blueprint.endpoint("/api/admin/tickets/{ticket_id}/{name}", methods=["POST"])

@@ -1,9 +1,10 @@
 """Resident sign-in by phone, by e-mail link and with a provider the city configures,
-sign-out, and the signed-in resident's account. A signed-in resident who signs in
-another way links that way to their account."""
+sign-out, and the signed-in resident's account: its settings, a copy of its data,
+deleting it. A signed-in resident who signs in another way links that way to their
+account."""
 
 from ..domain.errors import DomainError
-from ..services import account, answers, auth, oidc
+from ..services import account, answers, auth, oidc, privacy
 from .http import FLOW_COOKIE, ApiBlueprint, answer, cleared_cookie, flow_cookie, session_cookie
 
 blueprint = ApiBlueprint(__name__)
@@ -93,3 +94,18 @@ def change_me(call):
 
 def _me(call, resident) -> dict:
     return {**answers.me(resident), "identities": auth.linked_identities(call.deps, resident)}
+
+
+@blueprint.endpoint("/api/me/data", methods=["GET"])
+def my_data(call):
+    """A download: the browser saves it as a file."""
+    data = privacy.export(call.deps, call.resident())
+    day = call.deps.clock.now().astimezone(call.deps.city.zone).date().isoformat()
+    return answer(data, headers={"Content-Disposition": f'attachment; filename="citydesk-my-data-{day}.json"'})
+
+
+@blueprint.endpoint("/api/me", methods=["DELETE"])
+def delete_me(call):
+    """With {"confirm": true}; a repeat from the same session is answered the same."""
+    privacy.delete_account(call.deps, call.token, call.body())
+    return answer("", status=204, headers={"Set-Cookie": cleared_cookie(call.deps.settings)})

@@ -118,6 +118,11 @@ MESSAGES = {
     "unknown_channel": N_("Unknown channel."),
     "rating_out_of_range": N_("Rate from 1 to 5."),
     "cannot_merge_into_itself": N_("A ticket cannot be merged into itself."),
+    "unknown_reason": N_("Unknown reason."),
+    # Personal data.
+    "confirm_deletion": N_("Confirm that you want the account deleted."),
+    "too_many_exports": N_("Too many downloads of your data. Try again after {after}."),
+    "contact_removed": N_("The reporter's personal data has been removed: there is no contact to show."),
     "must_be_true_or_false": N_("“{field}” must be true or false."),
     "staff_not_found": N_("There is no such staff account."),
     # Staff sign-in and accounts.
@@ -290,6 +295,8 @@ FIELDS = {
     "limit": N_("tickets per page"),
     "order": N_("order"),
     "after": N_("page"),
+    "confirm": N_("confirmation"),
+    "ticket": N_("ticket number"),
 }
 
 

@@ -4,6 +4,10 @@ log line and answer shows instead of a phone number or an e-mail address.
 An identity is a (kind, value) pair: ("phone", E.164), ("email", the lowercased
 address) or ("oidc:<provider>", the provider's subject). Each belongs to at most
 one account; one account may hold several.
+
+A deleted account leaves a tombstone: its id (which its tickets' history may still
+name, and which its sessions point at), its language and its times; nothing personal,
+and no identity, so the same phone or address signs up afresh.
 """
 
 from dataclasses import dataclass
@@ -19,6 +23,17 @@ class Resident:
     name: str = ""
     email: str = ""
     status_sms: bool = True
+    deleted_at: datetime | None = None  # set on a deleted account's tombstone
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def tombstone(resident: Resident, now: datetime) -> Resident:
+    """What is kept of the account once it is deleted."""
+    return Resident(id=resident.id, phone="", language=resident.language, created_at=resident.created_at,
+                    status_sms=False, deleted_at=now)
 
 
 def mask_phone(phone: str) -> str:

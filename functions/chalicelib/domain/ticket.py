@@ -37,6 +37,9 @@ WORKING = frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
 
 CHANNELS = ("web", "phone", "walk_in", "office", "open311")
 MAX_DESCRIPTION = 4000
+# The reporter deleted their account, or the ticket has been final for the retention period.
+ACCOUNT_DELETED, RETENTION = "account_deleted", "retention"
+ANONYMISED_BECAUSE = (ACCOUNT_DELETED, RETENTION)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ class Ticket:
     # A link to a photo a partner's app keeps (Open311 filings): for the staff to open,
     # never published, never fetched by the city (photos the city keeps are `photos`).
     media_url: str = ""
+    # Why the reporter's personal data is gone (ANONYMISED_BECAUSE); "" while it is there.
+    anonymised: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -184,6 +189,10 @@ def _order_overdue(ticket: Ticket) -> bool:
     return ticket.overdue and ticket.order_due_at is not None
 
 
+def _not_anonymised(ticket: Ticket) -> bool:
+    return not ticket.anonymised
+
+
 @dataclass(frozen=True)
 class Rule:
     command: str
@@ -217,6 +226,8 @@ RULES = (
     Rule("rate", frozenset({S.CLOSED}), None, _not_rated),
     Rule("comment", OPEN, None),
     Rule("publish", frozenset(State), None),
+    # The reporter's personal data removed (see `anonymise`); the ticket goes on as it was.
+    Rule("anonymise", frozenset(State), None, _not_anonymised),
     # Timers the deadline sweep fires; they change flags, not the state.
     Rule("remind", WORKING, None, _not_reminded),
     Rule("mark_overdue", WORKING, None, _not_overdue),
@@ -332,6 +343,12 @@ def _publish(t, d, now, policy):
     return {"description_public": public}
 
 
+def _anonymise(t, d, now, policy):
+    if d.get("why") not in ANONYMISED_BECAUSE:
+        raise InvalidInput("unknown_reason", field="why")
+    return {"reporter_id": "", "address": replace(t.address, flat="", note=""), "anonymised": d["why"]}
+
+
 def _remind(t, d, now, policy):
     return {"reminded": True}
 
@@ -350,7 +367,8 @@ EFFECTS = {
     "refute": _start_second_round, "callback_unsatisfied": _start_second_round,
     "escalate": _nothing, "inspect": _nothing, "order": _order, "fine": _fine, "resolve": _resolve,
     "reject": _reject, "merge": _merge, "withdraw": _withdraw, "rate": _rate, "comment": _comment,
-    "publish": _publish, "remind": _remind, "mark_overdue": _mark_overdue, "propose_fine": _nothing,
+    "publish": _publish, "anonymise": _anonymise, "remind": _remind, "mark_overdue": _mark_overdue,
+    "propose_fine": _nothing,
 }
 # Commands whose text goes into the history entry's note.
 NOTE_FIELDS = ("note", "text", "reason")
@@ -398,8 +416,8 @@ def apply(ticket: Ticket, command: Command, now: datetime, policy: sla.SlaPolicy
     rule = rule_for(ticket, command.name)
     changes = EFFECTS[command.name](ticket, command.data, now, policy)
     target = rule.target or ticket.state
-    # Entering a final state records when the ticket ended; a command taken on it
-    # afterwards (publishing its text) leaves that alone.
+    # Entering a final state closes the ticket then; a command that leaves it in one
+    # (publish, anonymise) keeps the time it closed.
     if target in FINAL and target != S.CLOSED and target != ticket.state:
         changes.setdefault("closed_at", now)
     if target == S.INSPECTION:
@@ -414,6 +432,18 @@ def apply(ticket: Ticket, command: Command, now: datetime, policy: sla.SlaPolicy
         data=_event_data(command),
     )
     return new, [event]
+
+
+def anonymise(ticket: Ticket, history: list, reason: str, now: datetime,
+              policy: sla.SlaPolicy = sla.SlaPolicy()) -> tuple:
+    """(ticket', events, redacted): the ticket without its reporter's personal data (who
+    filed it, the flat, the note on how to find the place), its "anonymise" event, and
+    the history entries that named the reporter (their own steps), without the name.
+    What makes the record of the problem stays: the cause, the street and house, the
+    description, the dates and the notes; the statistics counted it already."""
+    changed, events = apply(ticket, Command("anonymise", SYSTEM, {"why": reason}), now, policy)
+    redacted = [replace(event, actor_id="") for event in history if event.actor_role == "resident" and event.actor_id]
+    return changed, events, redacted
 
 
 def _event_data(command: Command) -> dict:

@@ -230,7 +230,8 @@ def linked_identities(deps, resident: Resident) -> list:
 def current_resident(deps, token: str) -> Resident:
     session = live_session(deps, token, "resident")
     resident = deps.storage.users.get(session.user_id)
-    if resident is None:
+    # A deleted account's sessions end with it.
+    if resident is None or resident.deleted:
         raise Unauthenticated("session_expired")
     return resident
 

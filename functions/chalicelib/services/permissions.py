@@ -13,23 +13,25 @@ from ..domain.ticket import Actor, Ticket, allowed_commands
 STAFF = frozenset({"see_tickets", "see_directory", "see_outages", "upload_photo"})
 # The actions that are no lifecycle command.
 OTHER_ACTIONS = STAFF | {"file", "publish_outage", "manage_staff", "manage_directory", "manage_open311_keys",
-                         "see_outbox", "retry_outbox"}
+                         "see_outbox", "retry_outbox", "see_contact", "see_contact_views"}
 
 MAY = {
     "resident": frozenset({"file", "comment", "withdraw", "confirm", "refute", "rate", "upload_photo"}),
+    # Those who work a ticket may be shown its reporter's contact (to call back, to get
+    # into the flat, to inspect), each time on asking for it, and it is recorded.
     "operator": STAFF | {"file", "route", "reject", "merge", "escalate", "callback_satisfied",
-                         "callback_unsatisfied", "comment", "publish", "publish_outage", "see_outbox"},
-    "executor": STAFF | {"accept", "report_done", "comment"},
-    "inspector": STAFF | {"inspect", "order", "fine", "resolve", "comment"},
+                         "callback_unsatisfied", "comment", "publish", "publish_outage", "see_outbox", "see_contact"},
+    "executor": STAFF | {"accept", "report_done", "comment", "see_contact"},
+    "inspector": STAFF | {"inspect", "order", "fine", "resolve", "comment", "see_contact"},
     # Admins manage staff, organisations, the catalogue, the registry and the Open311
     # keys, and put dead letters of the outbox back; they read tickets but take no
-    # command on them.
+    # command on them. They read who was shown a reporter's contact, not the contact.
     "admin": (STAFF - {"upload_photo"}) | {"manage_staff", "manage_directory", "manage_open311_keys", "see_outbox",
-                                           "retry_outbox"},
+                                           "retry_outbox", "see_contact_views"},
     # A partner's system with an Open311 key: it files, and reads only what is public.
     "open311": frozenset({"file"}),
-    # The scheduled jobs and the filing itself.
-    "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate", "propose_fine"}),
+    # The scheduled jobs, the filing itself, and removing a reporter's personal data.
+    "system": frozenset({"route", "remind", "mark_overdue", "auto_close", "escalate", "propose_fine", "anonymise"}),
 }
 
 

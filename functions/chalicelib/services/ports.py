@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..domain.audit import ContactView
 from ..domain.catalogue import Catalogue
 from ..domain.address import Registry
 from ..domain.open311_key import Open311Key
@@ -71,10 +72,12 @@ class TicketStore(ABC):
 
     @abstractmethod
     def update(self, ticket: Ticket, expected_version: int, events: list, outbox: list = (),
-               tallies: list = ()) -> None:
+               tallies: list = (), redacted: list = ()) -> None:
         """Replace the ticket if the stored version is `expected_version`, append its
-        events, queue its outbox messages and add its statistics tallies at once.
-        StaleVersion otherwise; NotFound if there is no such ticket."""
+        events, queue its outbox messages, add its statistics tallies and replace the
+        history entries `redacted` (the same ticket and versions, their reporter
+        unnamed: domain.ticket.anonymise) at once. StaleVersion otherwise; NotFound if
+        there is no such ticket."""
 
     @abstractmethod
     def get(self, ticket_id: str) -> Ticket | None: ...
@@ -98,6 +101,12 @@ class TicketStore(ABC):
     def due(self, now: datetime, limit: int = 100) -> list:
         """Open tickets whose next timer is at or before `now`, earliest first.
         Reads only tickets with a pending timer (a sparse index), never the table."""
+
+    @abstractmethod
+    def to_anonymise(self, closed_before: datetime, limit: int = 100) -> list:
+        """Tickets in a final state that closed before `closed_before` and still hold
+        their reporter's personal data (not anonymised), the earliest closed first.
+        Reads only such tickets (a sparse index), never the table."""
 
     @abstractmethod
     def history(self, ticket_id: str) -> list:
@@ -168,7 +177,14 @@ class UserStore(ABC):
 
     @abstractmethod
     def update(self, resident: Resident) -> None:
-        """Replace a resident's account (same id and phone). NotFound if absent."""
+        """Replace a resident's account (same id and phone). NotFound if absent or deleted."""
+
+    @abstractmethod
+    def erase(self, tombstone: Resident) -> None:
+        """Replace the account with its tombstone (domain.resident.tombstone: the same id,
+        `deleted_at` set) and remove every identity it held, at once, so that each signs
+        up afresh. A tombstone stays as it is; NotFound if there is no such account.
+        `get` finds the tombstone; `link` and `update` take it for no account."""
 
 
 class StaffStore(ABC):
@@ -364,7 +380,16 @@ class OutboxStore(ABC):
     @abstractmethod
     def finish(self, message: OutboxMessage) -> None:
         """Store the outcome of a claimed message (sent, pending again with a later
-        `next_attempt_at`, or dead)."""
+        `next_attempt_at`, or dead); one removed meanwhile stays removed."""
+
+    @abstractmethod
+    def about(self, ticket_id: str) -> list:
+        """Every message about the ticket, pending, sent or dead, oldest first (then by
+        id). Reads only that ticket's messages (an index), never the table."""
+
+    @abstractmethod
+    def remove(self, message_ids: list) -> None:
+        """Remove the messages; no error for one that is gone already."""
 
     @abstractmethod
     def dead(self) -> list:
@@ -382,6 +407,24 @@ class OutboxStore(ABC):
         backing off after a failure, or leased to a sender); reads only pending ones."""
 
 
+class ContactViewStore(ABC):
+    """The record of each time a staff member was shown a reporter's contact."""
+
+    @abstractmethod
+    def add(self, view: ContactView) -> None:
+        """AlreadyExists if this view (its id, at its time) is stored already."""
+
+    @abstractmethod
+    def recent(self, limit: int, before: str | None = None) -> tuple:
+        """(views, cursor): the newest first (by time, then id), at most `limit`, those
+        older than the cursor `before` (a `codec.view_key`); the cursor of the next
+        page, or None when there are no more."""
+
+    @abstractmethod
+    def of_ticket(self, ticket_id: str) -> list:
+        """The views of one ticket's reporter, newest first. Reads only that ticket's."""
+
+
 @dataclass
 class Storage:
     tickets: TicketStore
@@ -397,6 +440,7 @@ class Storage:
     outages: OutageStore
     open311_keys: Open311KeyStore
     stats: StatsStore
+    contact_views: ContactViewStore
 
 
 class SmsSender(ABC):

@@ -16,11 +16,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from ..domain import fields
 from ..domain import ticket as lifecycle
 from ..domain.errors import InvalidInput, NotFound, StaleVersion
-from ..domain.resident import PHONE
+from ..domain.resident import EMAIL, PHONE
 from ..domain.staff import StaffMember
 from ..domain.ticket import Actor, State, Ticket
 from ..i18n import N_, translate
-from . import answers, auth, permissions, reference, sms_texts, tickets
+from . import answers, audit, auth, permissions, reference, sms_texts, tickets
 from . import phone as phones
 from .ports import QueueQuery
 
@@ -73,7 +73,8 @@ def queue(deps, member: StaffMember, params: dict, lang: str) -> dict:
     permissions.check(actor, "see_tickets")
     ref = reference.load(deps.storage)
     query = _query(deps, actor, params, ref)
-    limit, descending, after = _limit(params), _descending(params), _cursor(params)
+    limit = fields.page_size(_param(params, "limit"), default=PAGE, maximum=MAX_PAGE)
+    descending, after = _descending(params), fields.cursor(_param(params, "after"), limit=MAX_CURSOR)
     found, cursor = deps.storage.tickets.queue(query, limit, after, descending)
     now = deps.clock.now()
     return {"tickets": [answers.queue_row(ticket, ref, lang, now) for ticket in found], "next": cursor,
@@ -111,6 +112,22 @@ def detail(deps, member: StaffMember, ticket_id: str, lang: str) -> dict:
     ticket = tickets.visible(deps, actor, ticket_id)
     permissions.check(actor, "see_tickets")
     return _detail(deps, actor, ticket, lang)
+
+
+def contact(deps, member: StaffMember, ticket_id: str) -> dict:
+    """The reporter's name, phone and e-mail, shown to a member whose role may contact
+    them, and recorded before it is shown (who, which ticket, when: services.audit).
+    NotFound `contact_removed` once the reporter's personal data is gone."""
+    actor = member.actor
+    ticket = tickets.visible(deps, actor, ticket_id)
+    permissions.check(actor, "see_contact")
+    reporter = deps.storage.users.get(ticket.reporter_id)
+    if ticket.anonymised or reporter is None or reporter.deleted:
+        raise NotFound("contact_removed")
+    email = reporter.email or next((value for kind, value in deps.storage.users.identities(reporter.id)
+                                    if kind == EMAIL), "")
+    audit.contact_shown(deps, member, ticket)
+    return {"name": reporter.name, "phone": reporter.phone, "email": email}
 
 
 def similar(deps, member: StaffMember, cause, street, house, lang: str) -> dict:
@@ -222,18 +239,18 @@ PARSERS = {
 # --- the detail ------------------------------------------------------------------------
 
 def _detail(deps, actor: Actor, ticket: Ticket, lang: str) -> dict:
-    """The resident's detail, and what staff see besides: the reporter's contact,
-    the version to send with a command, the commands `actor` may take now, and who
-    did each step of the history."""
+    """The resident's detail, and what staff see besides: what there is of the
+    reporter (their contact itself only on asking: `contact`), the version to send with
+    a command, the commands `actor` may take now, and who did each step of the history."""
     history = deps.storage.tickets.history(ticket.id)
     answer = tickets.detail(deps, ticket, history, reference.load(deps.storage), lang,
                             permissions.actions(actor, ticket))
-    reporter = deps.storage.users.get(ticket.reporter_id)
     names = _actor_names(deps, history, lang)
     return {
         **answer,
-        "reporter": {"name": reporter.name, "phone": reporter.phone, "email": reporter.email} if reporter
-        else {"name": "", "phone": "", "email": ""},
+        # `removed`: why the reporter's personal data is gone (domain.ticket.ANONYMISED_BECAUSE), or "".
+        "reporter": {"removed": ticket.anonymised,
+                     "contact": not ticket.anonymised and permissions.may(actor, "see_contact")},
         "description_public": ticket.description_public, "escalated": ticket.escalated, "media_url": ticket.media_url,
         "organisation": {**answer["organisation"], "label": answer["organisation"]["name"]},
         "version": ticket.version,
@@ -313,15 +330,6 @@ def _flag(params: dict, name: str) -> bool | None:
     return raw in ("1", "true")
 
 
-def _limit(params: dict) -> int:
-    raw = _param(params, "limit")
-    if not raw:
-        return PAGE
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidInput("must_be_whole_number_between", field="limit", min=1, max=MAX_PAGE)
-    return int(raw)
-
-
 def _descending(params: dict) -> bool:
     order = _param(params, "order") or "asc"
     if order not in ("asc", "desc"):
@@ -329,11 +337,6 @@ def _descending(params: dict) -> bool:
     return order == "desc"
 
 
-def _cursor(params: dict) -> str | None:
-    after = _param(params, "after")
-    if len(after) > MAX_CURSOR:
-        raise InvalidInput("bad_cursor", field="after")
-    return after or None
 
 
 def _time(deps, raw, name: str) -> datetime:
