@@ -10,7 +10,8 @@ from chalicelib.adapters.clock import FixedClock
 from chalicelib.adapters.email import RecordingEmail
 from chalicelib.adapters.sms import RecordingSms
 from chalicelib.settings import Settings
-from tests.api.client import Api
+from tests.api.client import Api, serving
+from tests.aws import dynamodb_deps
 from tests.builders import NOW
 
 
@@ -64,3 +65,14 @@ def client(deps):
 @pytest.fixture
 def api(client, deps, sms):
     return Api(client, deps, sms)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def either_api(request, settings, clock, sms, email, monkeypatch):
+    """The API through the production wiring on SQLite, then on DynamoDB under moto."""
+    if request.param == "sqlite":
+        yield from serving(bootstrap.build(settings, clock=clock, sms=sms, email=email), sms)
+        return
+    with dynamodb_deps(settings, monkeypatch, "api-", clock=clock, sms=sms, email=email) as deps:
+        yield from serving(deps, sms)
+

@@ -85,3 +85,16 @@ class Api:
         assert isinstance(data["error"]["code"], str) and data["error"]["message"], data
         return data["error"]
 
+
+
+def serving(deps, sms):
+    """The test client serving the real app on `deps`, as an Api."""
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import bootstrap
+
+    bootstrap.override(deps)
+    with Client(app) as client:
+        yield Api(client, deps, sms)
+    bootstrap.reset()

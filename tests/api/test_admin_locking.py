@@ -5,34 +5,16 @@ simultaneous writers on SQLite."""
 import threading
 
 import pytest
-from chalice.test import Client
 
-from chalicelib import bootstrap
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.ticket import State
 from chalicelib.services import staff_tickets
-from tests.api.client import Api
-from tests.aws import dynamodb_deps
 from tests.builders import make_staff, store_ticket
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def api(request, settings, clock, sms, monkeypatch):
-    if request.param == "sqlite":
-        deps = bootstrap.build(settings, clock=clock, sms=sms)
-        yield from _served(deps, sms)
-        return
-    with dynamodb_deps(settings, monkeypatch, "locking-", clock=clock, sms=sms) as deps:
-        yield from _served(deps, sms)
-
-
-def _served(deps, sms):
-    from app import app
-
-    bootstrap.override(deps)
-    with Client(app) as client:
-        yield Api(client, deps, sms)
-    bootstrap.reset()
+@pytest.fixture
+def api(either_api):
+    return either_api
 
 
 def read(api, headers, ticket_id) -> dict:

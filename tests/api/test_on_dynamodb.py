@@ -4,10 +4,8 @@ adapters (under moto): the API does not care which backend keeps its data."""
 from datetime import timedelta
 
 import pytest
-from chalice.test import Client
 
-from chalicelib import bootstrap
-from tests.api.client import PHONE_E164, Api, ticket
+from tests.api.client import PHONE_E164, serving, ticket
 from tests.api.open311 import file as open311_file
 from tests.api.open311 import get as open311_get
 from tests.api.open311 import partner_key
@@ -19,12 +17,7 @@ from tests.aws import dynamodb_deps
 @pytest.fixture
 def api(settings, clock, sms, monkeypatch):
     with dynamodb_deps(settings, monkeypatch, "api-", clock=clock, sms=sms) as deps:
-        from app import app
-
-        bootstrap.override(deps)
-        with Client(app) as client:
-            yield Api(client, deps, sms)
-        bootstrap.reset()
+        yield from serving(deps, sms)
 
 
 def test_sign_in_file_follow_comment_withdraw_and_look_up_on_dynamodb(api, sms):

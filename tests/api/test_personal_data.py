@@ -11,14 +11,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from chalice.test import Client
 
-from chalicelib import bootstrap
 from chalicelib.jobs import nightly, tick
 from chalicelib.services import privacy
-from tests.api.client import ADDRESS, PHONE, PHONE_E164, Api, ticket
+from tests.api.client import ADDRESS, PHONE, PHONE_E164, ticket
 from tests.api.test_cabinet import act, detail, done, file, staff
-from tests.aws import dynamodb_deps
 from tests.builders import NOW
 
 EMAIL = "olena@example.org"
@@ -28,24 +25,9 @@ ORGANISATION = "dniprovodokanal"  # where a low-pressure ticket on the test addr
 ORGANISATION_PHONE = "+380567000201"
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def any_api(request, settings, clock, sms, email, monkeypatch):
-    """The API over either backend, through the production wiring."""
-    if request.param == "sqlite":
-        deps = bootstrap.build(settings, clock=clock, sms=sms, email=email)
-        yield from _serving(deps, sms)
-        return
-    with dynamodb_deps(settings, monkeypatch, "privacy-", clock=clock, sms=sms, email=email) as deps:
-        yield from _serving(deps, sms)
-
-
-def _serving(deps, sms):
-    from app import app
-
-    bootstrap.override(deps)
-    with Client(app) as client:
-        yield Api(client, deps, sms)
-    bootstrap.reset()
+@pytest.fixture
+def any_api(either_api):
+    return either_api
 
 
 def me(api, cookie) -> dict:

@@ -5,37 +5,19 @@ records of its topic and its organisation, and nothing else does."""
 from datetime import timedelta
 
 import pytest
-from chalice.test import Client
 
-from chalicelib import bootstrap
 from chalicelib.domain.stats import DayCounts
 from chalicelib.services import deadlines
-from tests.api.client import Api, ticket
-from tests.aws import dynamodb_deps
+from tests.api.client import ticket
 
 DAY = "2026-11-23"  # the tests' NOW: 11:00 in Kyiv
 EXECUTOR, OTHER_EXECUTOR = "dniprovodokanal", "teploenergo"
 GROUPS = ("org:dniprovodokanal", "topic:water")
 
 
-@pytest.fixture(params=["sqlite", "dynamodb"])
-def api(request, settings, clock, sms, email, monkeypatch):
-    if request.param == "sqlite":
-        deps = bootstrap.build(settings, clock=clock, sms=sms, email=email)
-        bootstrap.override(deps)
-        from app import app
-
-        with Client(app) as client:
-            yield Api(client, deps, sms)
-        bootstrap.reset()
-        return
-    with dynamodb_deps(settings, monkeypatch, "stats-", clock=clock, sms=sms, email=email) as deps:
-        from app import app
-
-        bootstrap.override(deps)
-        with Client(app) as client:
-            yield Api(client, deps, sms)
-        bootstrap.reset()
+@pytest.fixture
+def api(either_api):
+    return either_api
 
 
 class Flow:
