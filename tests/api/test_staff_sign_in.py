@@ -387,6 +387,18 @@ def test_a_wrong_code_or_a_bad_secret_does_not_turn_totp_on(api, deps, clock):
     assert api.json(me(api, signed_in))["totp"] is False
 
 
+def test_asking_for_a_totp_secret_takes_no_fields_and_refuses_a_body_that_is_no_json_object(api, deps):
+    account(deps)
+    signed_in = cookie(login(api))
+
+    a_list = api.post("/api/admin/me/totp", [None, None], headers=signed_in)
+    bad_json = api.post("/api/admin/me/totp", raw=b"{", headers=signed_in)
+
+    assert (a_list.status_code, api.error(a_list)["code"]) == (422, "must_be_object")
+    assert (bad_json.status_code, api.error(bad_json)["code"]) == (400, "bad_json")
+    assert api.post("/api/admin/me/totp", {}, headers=signed_in).status_code == 200
+
+
 def test_totp_on_already_is_not_replaced_without_turning_it_off(api, deps, clock):
     member = account(deps, totp_secret=totp.new_secret())
     signed_in = {"Cookie": f"citydesk_staff={staff.open_session(deps, member)}"}
