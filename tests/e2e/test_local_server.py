@@ -3,6 +3,7 @@ CSP on every page, nothing outside the site served, no query string in its log."
 
 import html
 import http.client
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -50,3 +51,17 @@ def test_pages_carry_the_content_security_policy_and_nothing_outside_the_site_is
 
 def test_the_local_secret_is_readable_by_its_owner_only(server):
     assert (server.var / "secret").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("method", ["DELETE", "TRACE", "QUERY"])
+def test_a_method_a_path_does_not_take_gets_405_and_the_methods_it_does(server, method):
+    connection = http.client.HTTPConnection(urlsplit(server.url).netloc)
+    connection.request(method, "/api/me")
+    api = connection.getresponse()
+    error = api.read()
+    connection.request(method, "/uk/")
+    page = connection.getresponse()
+    page.read()
+    assert (api.status, api.getheader("Allow")) == (405, "GET, PATCH")
+    assert set(json.loads(error)["error"]) == {"code", "message"}
+    assert (page.status, page.getheader("Allow")) == (405, "GET, HEAD")
