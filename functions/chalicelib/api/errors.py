@@ -74,6 +74,8 @@ MESSAGES = {
     "unsupported_media_type": N_("Send the request as JSON (Content-Type: application/json)."),
     "internal_error": N_("Something went wrong on our side. Please try again in a minute."),
     "bad_idempotency_key": N_("The Idempotency-Key header must be 1 to 200 visible characters."),
+    "idempotency_key_reused": N_("This Idempotency-Key came with another request before. A new request needs a "
+                                 "new key."),
     # Fields.
     "required": N_("Fill in “{field}”."),
     "must_be_text": N_("“{field}” must be text."),
