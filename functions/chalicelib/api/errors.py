@@ -136,6 +136,7 @@ MESSAGES = {
     "totp_on_already": N_("Two-step sign-in is on already. Turn it off first."),
     "account_changed": N_("The account has just changed. Reload it and try again."),
     "own_account": N_("You cannot switch off your own account or take away its admin role."),
+    "own_secrets": N_("Change your own password or two-step sign-in on your account page."),
     # Staff tickets.
     "must_be_whole_number": N_("“{field}” must be a whole number."),
     "must_be_whole_number_between": N_("“{field}” must be a whole number from {min} to {max}."),
