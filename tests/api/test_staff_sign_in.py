@@ -129,9 +129,11 @@ def test_ten_wrong_passwords_in_a_row_lock_the_account_for_fifteen_minutes(api, 
     assert [a.status_code for a in answers] == [401] * 9 + [429]
     assert api.error(answers[-1]) == {"code": "account_locked",
                                       "message": "Too many wrong tries: the account is locked until 11:15."}
+    assert answers[-1].headers["Retry-After"] == str(15 * 60)
     clock.advance(timedelta(minutes=14, seconds=59))
     still_locked = login(api)
     assert still_locked.status_code == 429 and api.error(still_locked)["code"] == "account_locked"
+    assert still_locked.headers["Retry-After"] == "1"
     clock.advance(timedelta(seconds=1))
     assert login(api).status_code == 200
 

@@ -282,7 +282,9 @@ def answer_for(error: DomainError, lang: str) -> Response:
     if params.get("field"):
         field = params["field"]
         params["field"] = translate(lang, FIELDS[field]) if field in FIELDS else field
-    return body(status_of(error), code, lang, **params)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return body(status_of(error), code, lang, headers=headers, **params)
 
 
 def body(status: int, code: str, lang: str, headers: dict | None = None, **params) -> Response:

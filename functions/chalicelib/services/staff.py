@@ -328,7 +328,8 @@ def _refuse(deps, member: StaffMember, error) -> None:
 
 
 def _locked(deps, member: StaffMember) -> TooManyRequests:
-    return TooManyRequests("account_locked", after=member.locked_until.astimezone(deps.city.zone).strftime("%H:%M"))
+    return TooManyRequests("account_locked", retry_after=limits.seconds_until(member.locked_until, deps.clock.now()),
+                           after=member.locked_until.astimezone(deps.city.zone).strftime("%H:%M"))
 
 
 def _update(deps, member: StaffMember, change) -> StaffMember:
