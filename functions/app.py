@@ -2,7 +2,7 @@
 
 from chalicelib.api import (
     admin_auth, admin_directory, admin_open311_keys, admin_outages, admin_outbox, admin_tickets, auth, errors, health,
-    http, public, reference, tickets, uploads,
+    http, openapi, public, reference, tickets, uploads,
 )
 from chalicelib.api.http_api import App
 from chalicelib.jobs import schedule
@@ -13,5 +13,5 @@ app = App(app_name="citydesk")
 app.register_middleware(http.json_no_store, "http")
 app.register_middleware(errors.reshape_chalice_errors, "http")
 for module in (health, reference, auth, tickets, uploads, public, admin_auth, admin_tickets, admin_outages,
-               admin_directory, admin_open311_keys, admin_outbox, schedule):
+               admin_directory, admin_open311_keys, admin_outbox, openapi, schedule):
     app.register_blueprint(module.blueprint)
