@@ -45,15 +45,16 @@ EXPECTED_REFUSALS = ("/api/me", "/api/admin/me")
 
 class LocalServer:
     """`python -m local.server` in a subprocess on a free port with its own var directory,
-    serving (and writing its generated pages to) `site`."""
+    serving (and writing its generated pages to) `site`, with `settings` (CITYDESK_*
+    variables) besides the ones it sets itself."""
 
-    def __init__(self, backend: str, var: Path, site: Path = SITE):
+    def __init__(self, backend: str, var: Path, site: Path = SITE, settings: dict | None = None):
         self.backend = backend
         self.var = var
         self.site = site
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CITYDESK_", "AWS_"))}
         env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "functions"), str(ROOT)]), PYTHONUNBUFFERED="1",
-                   CITYDESK_EMAIL_LOG=str(var / "email.log"))
+                   CITYDESK_EMAIL_LOG=str(var / "email.log"), **(settings or {}))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "local.server", "--port", "0", "--backend", backend, "--var", str(var),
              "--site", str(site)],
