@@ -222,7 +222,7 @@ def _schemas(city, ex: dict) -> dict:
         "Upload": upload,
         "Note": _request(version=_ref("Version"), note=note),
         "Version": {"type": "integer", "description": "The ticket's version as read; another answers 409."},
-        "Organisation.body": _request(("kind", "name"), **organisation_body),
+        "OrganisationDetails": _request(("kind", "name"), **organisation_body),
         "NewOrganisation": _request(
             ("code", "kind", "name"),
             code=_text(60, "2 to 60 lowercase Latin letters, digits or hyphens.", pattern=directory_admin.CODE.pattern,
@@ -705,7 +705,7 @@ def _staff_paths(city, ex: dict) -> dict:
             "updateOrganisation", "Replace an organisation's details", "admin", STAFF_MEMBER, {
                 "200": _json(_ref("Organisation"), "After it."), **_errors(401, 403, 404, *body_errors)},
             parameters=(_path("code", "The organisation's code.", examples=[ex["executor"]]),),
-            body=_ref("Organisation.body"))},
+            body=_ref("OrganisationDetails"))},
         "/api/admin/catalogue": {"get": _operation("getCatalogue", "The catalogue and its SLA classes", "admin",
                                                    STAFF_MEMBER, {
             "200": _json(_answer(topics={"type": "array", "items": _answer(
