@@ -227,7 +227,7 @@ def _schemas(city, ex: dict) -> dict:
             ("code", "kind", "name"),
             code=_text(60, "2 to 60 lowercase Latin letters, digits or hyphens.", pattern=directory_admin.CODE.pattern,
                        examples=["zhek-99"]), **organisation_body),
-        "Nothing": {"type": "object", "description": "This write takes no fields: {} (or no body)."},
+        "Nothing": {"type": "object", "description": "This write takes no fields: send {}."},
     }
 
 
