@@ -170,7 +170,13 @@ def handler_class(api: Api, site: Path):
             # The path only: a query string may hold what a resident typed.
             print(f"{self.command} {path} {status} {(time.perf_counter() - started) * 1000:.0f}ms", flush=True)
 
-        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any
+        def __getattr__(self, name):
+            # Every method reaches handle_any, where http.server would answer one it has
+            # no do_<METHOD> for with a 501 page: a method a path does not take (TRACE,
+            # QUERY...) gets the API's 405 with its Allow, as any other does.
+            if name.startswith("do_"):
+                return self.handle_any
+            raise AttributeError(name)
 
         def static(self, path: str):
             headers = list(STATIC_HEADERS.items())

@@ -111,7 +111,7 @@ def make_message(**overrides) -> OutboxMessage:
 def make_idempotency(**overrides) -> IdempotencyRecord:
     n = next(_serial)
     fields = {"key": f"tickets:resident-1:key-{n}", "status": 201, "body": {"number": ticket_number(n)},
-              "created_at": NOW, "expires_at": NOW + timedelta(hours=24)}
+              "created_at": NOW, "expires_at": NOW + timedelta(hours=24), "request": f"request-{n}"}
     return IdempotencyRecord(**{**fields, **overrides})
 
 

@@ -68,6 +68,9 @@ def test_an_organisation_code_is_taken_once(api):
     ({"phone": "056 700 01 99"}, "bad_organisation_phone", "phone"),
     ({"phone": "+0567000199"}, "bad_organisation_phone", "phone"),
     ({"email": "zhek99-at-dnipro"}, "bad_email", "email"),
+    ({"email": 0}, "must_be_text", "email"),
+    ({"email": False}, "must_be_text", "email"),
+    ({"email": []}, "must_be_text", "email"),
     ({"topics": ["water", "unicorns"]}, "unknown_topic", "topics"),
     ({"topics": "water"}, "unknown_topic", "topics"),
 ])

@@ -140,6 +140,9 @@ def test_editing_an_unknown_notice_is_not_found(api):
     ({"expected_end": "2026-11-23T09:00:00Z"}, "end_before_start"),
     ({"addresses": [{"street": "no-such-street", "houses": []}]}, "unknown_street"),
     ({"area": ""}, "required"),
+    # In UTC, before the year 1 and after 9999.
+    ({"starts_at": "0001-01-01T00:00:00+05:00"}, "must_be_time"),
+    ({"expected_end": "9999-12-31T23:59:59-05:00"}, "must_be_time"),
 ])
 def test_a_wrong_notice_is_refused_and_nothing_is_written(api, changes, code):
     operator = api.staff("operator")
@@ -161,6 +164,17 @@ def test_a_write_that_is_not_json_is_refused(api):
     refused = api.post("/api/admin/outages", NOTICE, headers={**api.staff("operator"), "Content-Type": "text/plain"})
 
     assert refused.status_code == 415
+
+
+def test_a_notice_of_a_year_before_1000_is_listed_and_answered_with_four_digits(api):
+    operator = api.staff("operator")
+    published = publish(api, operator, {**NOTICE, "starts_at": "0211-08-28T14:29:29Z"})
+
+    listed = api.get("/api/admin/outages", headers=operator)
+
+    assert api.json(published)["starts_at"] == "0211-08-28T14:29:29Z"
+    assert listed.status_code == 200 and [o["starts_at"] for o in api.json(listed)["outages"]] == [
+        "0211-08-28T14:29:29Z"]
 
 
 def test_times_are_answered_in_utc_whatever_offset_they_were_sent_with(api):

@@ -223,6 +223,8 @@ def test_the_inspectorate_inspects_fines_orders_and_resolves_an_escalated_ticket
 
 @pytest.mark.parametrize("fields, code", [
     ({"due_at": "next week"}, "must_be_time"), ({"due_at": "2026-11-20T10:00:00Z"}, "must_be_future"),
+    # After the year 9999 in UTC.
+    ({"due_at": "9999-12-31T23:59:59-05:00"}, "must_be_time"),
 ])
 def test_an_order_needs_a_time_to_come(api, inspector, fields, code):
     ticket_id = store_ticket(api.deps.storage, state=State.INSPECTION, escalated=True).id
@@ -405,6 +407,8 @@ def test_paging_through_the_queue_shows_every_ticket_once(api, operator):
     ("?state=lost", "state"), ("?topic=weather", "topic"), ("?cause=water.nothing", "cause"),
     ("?organisation=nobody", "organisation"), ("?street=nowhere", "street"), ("?overdue=maybe", "overdue"),
     ("?from=2026-13-01", "from"), ("?to=23.11.2026", "to"), ("?order=up", "order"), ("?limit=0", "limit"),
+    # Days whose start (or whose next day's) in UTC is outside the years 1 to 9999.
+    ("?from=0001-01-01", "from"), ("?to=9999-12-31", "to"),
     ("?limit=101", "limit"), ("?limit=ten", "limit"), ("?after=" + "x" * 201, "after"),
 ])
 def test_a_queue_parameter_that_is_no_value_it_takes_is_refused(api, operator, query, field):

@@ -292,18 +292,21 @@ def test_a_missing_refutation_comment_is_asked_for_in_the_residents_language(api
     assert api.error(answer) == {"code": "required", "message": "Заповніть поле «коментар»."}
 
 
-def test_a_body_that_is_no_json_object_is_refused_even_where_none_is_needed(api):
+@pytest.mark.parametrize("action, ready", [("confirm", True), ("withdraw", False)])
+def test_a_body_that_is_no_json_object_is_refused_even_where_none_is_needed(api, action, ready):
     cookie = api.sign_in()
     ticket_id = file(api, cookie)
-    done(api, ticket_id)
+    if ready:
+        done(api, ticket_id)
     before = api.snapshot()
 
-    bad_json = api.post(f"/api/tickets/{ticket_id}/confirm", raw=b"{", headers=cookie)
-    a_list = act(api, cookie, ticket_id, "confirm", [])
+    bad_json = api.post(f"/api/tickets/{ticket_id}/{action}", raw=b"{", headers=cookie)
+    a_list = act(api, cookie, ticket_id, action, [])
 
     assert bad_json.status_code == 400 and api.error(bad_json)["code"] == "bad_json"
     assert a_list.status_code == 422 and api.error(a_list)["code"] == "must_be_object"
     assert api.snapshot() == before
+    assert act(api, cookie, ticket_id, action, {}).status_code == 200
 
 
 def test_another_residents_ticket_cannot_be_confirmed_refuted_or_rated(api):

@@ -106,10 +106,21 @@ def test_a_repeat_with_the_same_idempotency_key_returns_the_first_answer_and_cre
     first = file(api, cookie, **{"Idempotency-Key": "phone-retry-1"})
     clock.advance(timedelta(minutes=3))
     before = api.snapshot()
-    again = file(api, cookie, ticket(description="Something else entirely"), **{"Idempotency-Key": "phone-retry-1"})
+    # The same request, its keys in another order.
+    again = file(api, cookie, dict(reversed(ticket().items())), **{"Idempotency-Key": "phone-retry-1"})
     assert again.status_code == 201 and api.json(again) == api.json(first)
     assert api.snapshot() == before
     assert api.count("tickets") == 1 and len([text for text in sms.to(PHONE_E164) if "№" in text]) == 1
+
+
+@pytest.mark.parametrize("other", [ticket(description="Something else entirely"), {"cause": "water.low-pressure"}])
+def test_another_request_under_a_used_idempotency_key_is_422_and_files_nothing(api, other):
+    cookie = api.sign_in()
+    file(api, cookie, **{"Idempotency-Key": "phone-retry-1"})
+    before = api.snapshot()
+    again = file(api, cookie, other, **{"Idempotency-Key": "phone-retry-1"})
+    assert again.status_code == 422 and api.error(again)["code"] == "idempotency_key_reused"
+    assert api.snapshot() == before
 
 
 def test_another_key_or_no_key_files_another_ticket(api):

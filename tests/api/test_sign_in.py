@@ -87,6 +87,8 @@ def test_wrong_codes_count_down_and_the_fifth_uses_the_code_up(api):
     assert api.error(answers[3])["message"].endswith("1.")
     after = verify(api, code)
     assert after.status_code == 429 and api.error(after)["code"] == "too_many_wrong_codes"
+    # Waiting does not help: a new code does.
+    assert "Retry-After" not in after.headers
     assert api.snapshot()["sessions"] == []
 
 
@@ -139,6 +141,8 @@ def test_three_codes_per_phone_per_hour_then_429_until_the_next_hour(api, clock,
     assert fourth.status_code == 429
     assert api.error(fourth) == {"code": "too_many_codes",
                                  "message": "Запитано забагато кодів. Спробуйте знову після 12:00."}
+    # The clock stands at 11:00 in Kyiv: the hour's window ends in an hour.
+    assert fourth.headers["Retry-After"] == "3600"
     assert len(sms.sent) == 3
     assert ask(api, "+380671112233").status_code == 200
     clock.advance(timedelta(hours=1))

@@ -253,6 +253,19 @@ def test_an_admin_cannot_switch_off_or_demote_their_own_account(api, deps, admin
     assert deps.storage.staff.get(own.id) == own
 
 
+@pytest.mark.parametrize("fields", [{"reset_password": True}, {"totp_off": True}])
+def test_an_admin_cannot_reset_their_own_password_or_turn_off_their_own_totp_without_proof(api, deps, admin, fields):
+    # Their own routes ask for the current password or a current code; here a stolen session would need neither.
+    own = replace(deps.storage.staff.by_username("city.admin"), totp_secret=totp.new_secret(), version=2)
+    deps.storage.staff.update(own, 1)
+
+    answer = change(api, admin, own.id, version=2, **fields)
+
+    assert answer.status_code == 403 and api.error(answer)["code"] == "own_secrets"
+    assert deps.storage.staff.get(own.id) == own
+    assert api.get("/api/admin/me", headers=admin).status_code == 200
+
+
 def test_neither_a_password_nor_its_hash_is_logged_when_an_account_is_made_or_reset(api, deps, admin, caplog):
     caplog.set_level(logging.DEBUG)
 

@@ -129,9 +129,11 @@ def test_ten_wrong_passwords_in_a_row_lock_the_account_for_fifteen_minutes(api, 
     assert [a.status_code for a in answers] == [401] * 9 + [429]
     assert api.error(answers[-1]) == {"code": "account_locked",
                                       "message": "Too many wrong tries: the account is locked until 11:15."}
+    assert answers[-1].headers["Retry-After"] == str(15 * 60)
     clock.advance(timedelta(minutes=14, seconds=59))
     still_locked = login(api)
     assert still_locked.status_code == 429 and api.error(still_locked)["code"] == "account_locked"
+    assert still_locked.headers["Retry-After"] == "1"
     clock.advance(timedelta(seconds=1))
     assert login(api).status_code == 200
 
@@ -385,6 +387,18 @@ def test_a_wrong_code_or_a_bad_secret_does_not_turn_totp_on(api, deps, clock):
     assert (wrong_code.status_code, api.error(wrong_code)["code"]) == (422, "wrong_totp")
     assert (bad_secret.status_code, api.error(bad_secret)["code"]) == (422, "bad_totp_secret")
     assert api.json(me(api, signed_in))["totp"] is False
+
+
+def test_asking_for_a_totp_secret_takes_no_fields_and_refuses_a_body_that_is_no_json_object(api, deps):
+    account(deps)
+    signed_in = cookie(login(api))
+
+    a_list = api.post("/api/admin/me/totp", [None, None], headers=signed_in)
+    bad_json = api.post("/api/admin/me/totp", raw=b"{", headers=signed_in)
+
+    assert (a_list.status_code, api.error(a_list)["code"]) == (422, "must_be_object")
+    assert (bad_json.status_code, api.error(bad_json)["code"]) == (400, "bad_json")
+    assert api.post("/api/admin/me/totp", {}, headers=signed_in).status_code == 200
 
 
 def test_totp_on_already_is_not_replaced_without_turning_it_off(api, deps, clock):

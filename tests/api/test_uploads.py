@@ -56,6 +56,8 @@ def test_without_signing_in_there_is_no_upload_form(api):
     ("a text file", {"content_type": "text/plain"}, "photo_not_image"),
     ("a GIF", {"content_type": "image/gif"}, "photo_not_image"),
     ("no type", {"content_type": None}, "photo_not_image"),
+    ("a type that is an object", {"content_type": {}}, "photo_not_image"),
+    ("a type that is a list", {"content_type": ["image/jpeg"]}, "photo_not_image"),
     ("a photo over 10 MB", {"size": MAX_BYTES + 1}, "photo_too_large"),
     ("an empty file", {"size": 0}, "must_be_positive_whole_number"),
     ("a size in words", {"size": "12"}, "must_be_positive_whole_number"),

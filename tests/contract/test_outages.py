@@ -1,7 +1,7 @@
 """Outage notices: stored, replaced only from the version read, listed by state."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -16,6 +16,15 @@ def test_a_published_notice_comes_back_equal(storage):
     storage.outages.create(outage)
 
     assert storage.outages.get(outage.id) == outage
+
+
+def test_a_notice_of_a_year_before_1000_comes_back_equal_and_is_listed_first(storage):
+    early = make_outage(starts_at=datetime(211, 8, 28, 14, 29, 29, 343200, tzinfo=timezone.utc))
+    storage.outages.create(make_outage())
+    storage.outages.create(early)
+
+    assert storage.outages.get(early.id) == early
+    assert storage.outages.active()[0] == early
 
 
 def test_an_unknown_notice_is_none(storage):

@@ -40,11 +40,12 @@ EXPECTED_REFUSALS = ("/api/me", "/api/admin/me")
 
 class LocalServer(ServerProcess):
     """The local server in a subprocess (local.server_process) with what the browser
-    tests read of it: the codes and links it sent, its demo accounts, its storage."""
+    tests read of it: the codes and links it sent, its demo accounts, its storage.
+    `settings`: CITYDESK_* variables besides the ones it sets itself."""
 
-    def __init__(self, backend: str, var: Path, site: Path = SITE):
+    def __init__(self, backend: str, var: Path, site: Path = SITE, settings: dict | None = None):
         try:
-            super().__init__(backend, var, site)
+            super().__init__(backend, var, site, env=settings)
         except ServerDidNotStart as error:
             pytest.fail(f"the local server did not start:\n{error}")
 

@@ -77,6 +77,8 @@ MESSAGES = {
     "unsupported_media_type": N_("Send the request as JSON (Content-Type: application/json)."),
     "internal_error": N_("Something went wrong on our side. Please try again in a minute."),
     "bad_idempotency_key": N_("The Idempotency-Key header must be 1 to 200 visible characters."),
+    "idempotency_key_reused": N_("This Idempotency-Key came with another request before. A new request needs a "
+                                 "new key."),
     # Fields.
     "required": N_("Fill in “{field}”."),
     "must_be_text": N_("“{field}” must be text."),
@@ -142,6 +144,7 @@ MESSAGES = {
     "totp_on_already": N_("Two-step sign-in is on already. Turn it off first."),
     "account_changed": N_("The account has just changed. Reload it and try again."),
     "own_account": N_("You cannot switch off your own account or take away its admin role."),
+    "own_secrets": N_("Change your own password or two-step sign-in on your account page."),
     # Staff tickets.
     "must_be_whole_number": N_("“{field}” must be a whole number."),
     "must_be_whole_number_between": N_("“{field}” must be a whole number from {min} to {max}."),
@@ -310,7 +313,9 @@ def answer_for(error: DomainError, lang: str) -> Response:
     if params.get("field"):
         field = params["field"]
         params["field"] = translate(lang, FIELDS[field]) if field in FIELDS else field
-    return body(status_of(error), code, lang, **params)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return body(status_of(error), code, lang, headers=headers, **params)
 
 
 def body(status: int, code: str, lang: str, headers: dict | None = None, **params) -> Response:

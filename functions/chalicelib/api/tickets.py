@@ -39,7 +39,9 @@ def comment(call, ticket_id):
 
 @blueprint.endpoint("/api/tickets/{ticket_id}/withdraw", methods=["POST"])
 def withdraw(call, ticket_id):
-    return tickets.resident_command(call.deps, call.resident(), ticket_id, "withdraw", {})
+    resident = call.resident()
+    call.nothing_asked()
+    return tickets.resident_command(call.deps, resident, ticket_id, "withdraw", {})
 
 
 @blueprint.endpoint("/api/tickets/{ticket_id}/confirm", methods=["POST"])

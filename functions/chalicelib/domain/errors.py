@@ -58,3 +58,8 @@ class Forbidden(DomainError):
 
 class TooManyRequests(DomainError):
     code = "too_many_requests"
+
+    def __init__(self, message_id: str = "", retry_after: int | None = None, **params):
+        super().__init__(message_id, **params)
+        # Whole seconds until the caller may try again, where the limit knows it (the Retry-After header).
+        self.retry_after = retry_after

@@ -126,8 +126,10 @@ def _time(value, field: str) -> datetime:
     one would be read in whichever zone the server runs in."""
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
+        # In UTC it may fall outside the years 1 to 9999 ("0001-01-01T00:00+05:00").
+        at = parsed.astimezone(timezone.utc) if parsed is not None and parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        at = None
+    if at is None:
         raise InvalidInput("must_be_time", field=field)
-    return parsed.astimezone(timezone.utc)
+    return at

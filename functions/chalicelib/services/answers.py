@@ -30,7 +30,8 @@ PUBLIC_ROLES = ("resident", "system")
 
 
 def utc(at: datetime | None) -> str | None:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if at else None
+    # isoformat, not strftime: "%Y" gives "211" for the year 211.
+    return at.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") if at else None
 
 
 def me(resident: Resident) -> dict:

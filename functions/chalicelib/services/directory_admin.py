@@ -88,7 +88,11 @@ def _organisation(code: str, data: dict, ref: reference.Reference, districts: tu
     phone = fields.text(data.get("phone"), "phone", required=False, limit=16)
     if phone and not E164.fullmatch(phone):
         raise InvalidInput("bad_organisation_phone", field="phone")
-    email = auth.normalise_email(data["email"]) if data.get("email") else ""
+    email = data.get("email")
+    # 0, false or [] is a wrong e-mail address, not a missing one.
+    if email is not None and not isinstance(email, str):
+        raise InvalidInput("must_be_text", field="email")
+    email = auth.normalise_email(email) if email else ""
     topics = data.get("topics") if data.get("topics") is not None else []
     if not isinstance(topics, list) or not all(isinstance(t, str) and ref.catalogue.topic(t) for t in topics):
         raise InvalidInput("unknown_topic", field="topics")

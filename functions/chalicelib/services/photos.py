@@ -40,7 +40,7 @@ def upload_form(deps, owner: Actor, body: dict) -> dict:
     or a staff member) uploads one photo, under "uploads/<owner's id>/"."""
     permissions.check(owner, "upload_photo")
     content_type = body.get("content_type")
-    if content_type not in TYPES:
+    if not isinstance(content_type, str) or content_type not in TYPES:
         raise InvalidInput("photo_not_image", field="content_type")
     size = body.get("size")
     if type(size) is not int or size < 1:

@@ -33,6 +33,7 @@ class IdempotencyRecord:
     body: dict
     created_at: datetime
     expires_at: datetime
+    request: str = ""  # a hash of the request it answered: another under the same key is refused
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,9 @@ def create(deps, raw_username, raw_name, raw_role, raw_organisation=None, raw_pa
 def change_account(deps, admin: StaffMember, staff_id: str, body: dict) -> tuple:
     """An admin changes an account at the version they saw: (it, its new password
     if they reset it, else None). An admin cannot switch off or demote themselves,
-    so the city always keeps one admin."""
+    so the city always keeps one admin; nor reset their own password or turn their
+    own TOTP off here, where their own routes ask for the current password or a
+    current code: a stolen session would take the account for good."""
     permissions.check(admin.actor, "manage_staff")
     version = body.get("version")
     if version is None:
@@ -222,6 +224,8 @@ def change_account(deps, admin: StaffMember, staff_id: str, body: dict) -> tuple
                       active=_flag(body, "active", member.active))
     if member.id == admin.id and (changed.role != "admin" or not changed.active):
         raise Forbidden("own_account")
+    if member.id == admin.id and (_flag(body, "reset_password", False) or _flag(body, "totp_off", False)):
+        raise Forbidden("own_secrets")
     password = None
     if member.active and not changed.active:
         changed = replace(changed, sessions_after=deps.clock.now())
@@ -324,7 +328,8 @@ def _refuse(deps, member: StaffMember, error) -> None:
 
 
 def _locked(deps, member: StaffMember) -> TooManyRequests:
-    return TooManyRequests("account_locked", after=member.locked_until.astimezone(deps.city.zone).strftime("%H:%M"))
+    return TooManyRequests("account_locked", retry_after=limits.seconds_until(member.locked_until, deps.clock.now()),
+                           after=member.locked_until.astimezone(deps.city.zone).strftime("%H:%M"))
 
 
 def _update(deps, member: StaffMember, change) -> StaffMember:

@@ -296,10 +296,9 @@ def _query(deps, actor: Actor, params: dict, ref: reference.Reference) -> QueueQ
         raise InvalidInput("unknown_organisation", field="organisation")
     if street is not None and ref.registry.street(street) is None:
         raise InvalidInput("unknown_street", field="street")
-    first, last = _day(deps, params, "from"), _day(deps, params, "to")
     query = QueueQuery(states=states, organisation=organisation, topic=topic, cause=cause, street=street,
-                       overdue=_flag(params, "overdue"), filed_from=first,
-                       filed_to=last + timedelta(days=1) if last else None)
+                       overdue=_flag(params, "overdue"), filed_from=_day(deps, params, "from"),
+                       filed_to=_day(deps, params, "to", after=1))
     return replace(query, **permissions.queue_scope(actor))
 
 
@@ -307,18 +306,21 @@ def _param(params: dict, name: str) -> str:
     return (params or {}).get(name) or ""
 
 
-def _day(deps, params: dict, name: str) -> datetime | None:
-    """The start, in UTC, of the day YYYY-MM-DD in the city's time zone."""
+def _day(deps, params: dict, name: str, after: int = 0) -> datetime | None:
+    """The start, in UTC, of the day YYYY-MM-DD in the city's time zone (or of the
+    day `after` days later)."""
     raw = _param(params, name)
     if not raw:
         return None
     try:
-        day = date.fromisoformat(raw) if DAY.fullmatch(raw) else None
-    except ValueError:  # a day that is none, such as 2026-02-30
-        day = None
-    if day is None:
+        day = date.fromisoformat(raw) + timedelta(days=after) if DAY.fullmatch(raw) else None
+        start = datetime.combine(day, time(), tzinfo=deps.city.zone).astimezone(timezone.utc) if day else None
+    # A day that is none (2026-02-30), or one whose start is outside the years 1 to 9999 in UTC.
+    except (ValueError, OverflowError):
+        start = None
+    if start is None:
         raise InvalidInput("must_be_date", field=name)
-    return datetime.combine(day, time(), tzinfo=deps.city.zone).astimezone(timezone.utc)
+    return start
 
 
 def _flag(params: dict, name: str) -> bool | None:
@@ -343,11 +345,13 @@ def _time(deps, raw, name: str) -> datetime:
     """An ISO 8601 time; one without an offset is the city's local time."""
     try:
         at = datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
-    except ValueError:
+        # In UTC it may fall outside the years 1 to 9999.
+        at = (at if at.tzinfo else at.replace(tzinfo=deps.city.zone)).astimezone(timezone.utc) if at else None
+    except (ValueError, OverflowError):
         at = None
     if at is None:
         raise InvalidInput("must_be_time", field=name)
-    return (at if at.tzinfo else at.replace(tzinfo=deps.city.zone)).astimezone(timezone.utc)
+    return at
 
 
 def _yes_no(value: bool, lang: str) -> str:

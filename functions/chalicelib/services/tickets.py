@@ -3,6 +3,8 @@ resident may do to their own (comment, withdraw, confirm, refute, rate); and
 the steps the staff's tickets (services.staff_tickets) share with them: filing,
 the duplicate look-up, taking a command, the detail."""
 
+import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -55,17 +57,19 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
     one write; the receipt. Photos are the ones `actor` uploaded; `media_url` is a
     checked link to a photo a partner's app keeps (services.open311).
 
-    With an idempotency key, a repeat gets the first receipt and creates nothing,
-    whatever its body says, for as long as the store keeps the record (24 hours
-    and more: expiry only lets the store clear it out).
+    With an idempotency key, a repeat of the request gets the first receipt and
+    creates nothing, for as long as the store keeps the record (24 hours and more:
+    expiry only lets the store clear it out); another request under the same key
+    is refused (422), as the IETF's Idempotency-Key draft asks.
     """
     permissions.check(actor, "file")
     key = _scoped_key(actor.id, idempotency_key)
+    request = _fingerprint(payload)
     now = deps.clock.now()
     if key:
         earlier = deps.storage.idempotency.get(key)
         if earlier is not None:
-            return earlier.body
+            return _repeat(earlier, request)
     ref = reference.load(deps.storage)
     filing = parse_filing(payload, ref)
     street, house = filing.address.street, filing.address.house
@@ -84,7 +88,7 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
     ticket, routed = lifecycle.apply(ticket, Command("route", SYSTEM, {"organisation": organisation}), now, policy)
     messages = notifications.messages_for(deps, ticket, events + routed)
     receipt = answers.receipt(ticket)
-    record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL) if key else None
+    record = IdempotencyRecord(key, 201, receipt, now, now + IDEMPOTENCY_TTL, request) if key else None
     try:
         deps.storage.tickets.create(ticket, events + routed, messages, record,
                                     tallies=stats.tallies(ticket, events + routed, deps.city.zone))
@@ -93,7 +97,7 @@ def file(deps, reporter: Resident, actor: Actor, channel: str, payload: dict,
         if earlier is None:
             raise
         # A repeat that raced the first request: the first receipt stands.
-        return earlier.body
+        return _repeat(earlier, request)
     log.info("ticket %s filed by %s %s, routed to %s", ticket.number, actor.role, actor.id, organisation)
     _send_now(deps, messages)
     return receipt
@@ -243,6 +247,20 @@ def _send_now(deps, messages: list) -> None:
     # Each goes at once if it can; whatever fails here the minute tick retries.
     for message in messages:
         outbox.send(deps, message.id)
+
+
+def _fingerprint(payload: dict) -> str:
+    """The request's hash, the same for the same JSON whatever its spacing or key order."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _repeat(earlier: IdempotencyRecord, request: str) -> dict:
+    """The first answer, to a repeat of its request."""
+    # A record kept from before requests were hashed ("") answers any repeat, as then.
+    if earlier.request not in ("", request):
+        raise InvalidInput("idempotency_key_reused", field="Idempotency-Key")
+    return earlier.body
 
 
 def _scoped_key(owner_id: str, header: str | None) -> str | None:
