@@ -2,9 +2,9 @@
 (GET /api/openapi.json): every operation, in every phase (the examples, the
 coverage of each schema's edges, fuzzing, stateful sequences along the
 description's links), with valid and invalid data, signed in as a resident and
-as an admin, and the ticket work and the outage notices again as an operator. No
-answer may be a 5xx or differ from the description, and no request the
-description forbids may succeed.
+as an admin, and the ticket work and the outage notices again as an operator;
+Open311's resources with a partner's key. No answer may be a 5xx or differ from
+the description, and no request the description forbids may succeed.
 
 When it fails, its output names each failure with a curl line that reproduces it.
 """
@@ -38,12 +38,12 @@ SETTINGS = {
     "CITYDESK_SMS_PER_DAY": "1000000",
 }
 RESIDENT_PHONE = "+380671112233"
-# Signing out would end the sessions the rest of the run goes on with: those two run
-# apart, each with sessions of its own (test_signing_out_...).
-SIGN_OUTS = ("signOut", "staffSignOut")
+# Signing out and deleting the account would end the sessions the rest of the run goes
+# on with: those run apart, each with sessions of its own (test_ending_a_session_...).
+SESSION_ENDS = ("signOut", "staffSignOut", "deleteMe")
 # Run again as an operator, with the staff commands (each "<name>Command").
-OPERATOR_OPERATIONS = ("fileForCaller", "findSimilarForCaller", "getQueue", "getStaffTicket", "requestStaffUploadForm",
-                       "listOutages", "publishOutage", "editOutage")
+OPERATOR_OPERATIONS = ("fileForCaller", "findSimilarForCaller", "getQueue", "getStaffTicket", "getTicketContact",
+                       "requestStaffUploadForm", "listOutages", "publishOutage", "editOutage")
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +53,27 @@ def server(tmp_path_factory):
     assert running.stop() == 0, running.output
 
 
+def signed_in(server, role: str) -> str:
+    """The session of a new staff member of `role` (not a demo account: the run's sign-ins
+    with the example username lock the demo admin's)."""
+    username, password = server.staff_account(role)
+    member = requests.post(f"{server.url}/api/admin/login", json={"username": username, "password": password})
+    member.raise_for_status()
+    return member.cookies["citydesk_staff"]
+
+
 def sessions(server, role: str) -> dict:
-    """The environment that gives schemathesis new sessions: a resident's, and a new staff
-    member's of `role` (not a demo account: the run's sign-ins with the example username
-    lock the demo admin's)."""
+    """The environment that gives schemathesis new sessions: a resident's, a staff member's
+    of `role`, and a new Open311 key, made by an admin as the staff page makes one."""
     requests.post(f"{server.url}/api/auth/phone", json={"phone": RESIDENT_PHONE}).raise_for_status()
     resident = requests.post(f"{server.url}/api/auth/phone/verify",
                              json={"phone": RESIDENT_PHONE, "code": server.code_sent_to(RESIDENT_PHONE)})
-    username, password = server.staff_account(role)
-    member = requests.post(f"{server.url}/api/admin/login", json={"username": username, "password": password})
     resident.raise_for_status()
-    member.raise_for_status()
+    key = requests.post(f"{server.url}/api/admin/open311-keys", json={"name": "Fuzzing partner"},
+                        cookies={"citydesk_staff": signed_in(server, "admin")})
+    key.raise_for_status()
     return {"CITYDESK_FUZZ_RESIDENT": resident.cookies["citydesk_session"],
-            "CITYDESK_FUZZ_STAFF": member.cookies["citydesk_staff"]}
+            "CITYDESK_FUZZ_STAFF": signed_in(server, role), "CITYDESK_FUZZ_OPEN311": key.json()["api_key"]}
 
 
 def city_codes(server, staff_env: dict) -> dict:
@@ -76,6 +84,8 @@ def city_codes(server, staff_env: dict) -> dict:
                                  cookies={"citydesk_staff": staff_env["CITYDESK_FUZZ_STAFF"]}).json()["organisations"]
     return {"causes": [cause["code"] for topic in topics for cause in topic["causes"]],
             "topics": [topic["code"] for topic in topics], "streets": [street["code"] for street in streets],
+            # Open311's address ids: a street's code and a house (any house: only the street is checked).
+            "address_ids": [f"{street['code']}:1" for street in streets],
             "executors": [o["code"] for o in organisations if o["kind"] == "executor"],
             "departments": [o["code"] for o in organisations if o["kind"] == "department"]}
 
@@ -87,6 +97,8 @@ CODES_AT = {
     "body.cause": "causes", "query.cause": "causes", "body.address.street": "streets", "query.street": "streets",
     "body.addresses[*].street": "streets", "body.kind": "topics", "query.topic": "topics", "body.topics[*]": "topics",
     "body.organisation": "executors", "query.organisation": "executors", "body.supervisor": "departments",
+    "body.service_code": "causes", "query.service_code": "causes", "path.service_code": "causes",
+    "body.address_id": "address_ids",
 }
 
 
@@ -130,10 +142,10 @@ def summary(run) -> tuple:
 
 
 def test_every_operation_answers_as_described_whatever_it_is_sent(server, tmp_path):
-    run = schemathesis(server, tmp_path, *(f"--exclude-operation-id={name}" for name in SIGN_OUTS))
+    run = schemathesis(server, tmp_path, *(f"--exclude-operation-id={name}" for name in SESSION_ENDS))
     assert run.returncode == 0, run.stdout + run.stderr
     selected, total, done = summary(run)
-    assert selected == done == total - len(SIGN_OUTS), run.stdout
+    assert selected == done == total - len(SESSION_ENDS), run.stdout
 
 
 def test_the_ticket_work_and_the_outage_notices_answer_as_described_to_an_operator(server, tmp_path):
@@ -146,9 +158,9 @@ def test_the_ticket_work_and_the_outage_notices_answer_as_described_to_an_operat
     assert selected == done == len(staff_tickets.PARSERS) + len(OPERATOR_OPERATIONS), run.stdout
 
 
-def test_signing_out_answers_as_described_whatever_it_is_sent(server, tmp_path):
-    # No stateful phase: no link leads from signing out.
-    run = schemathesis(server, tmp_path, *(f"--include-operation-id={name}" for name in SIGN_OUTS),
+def test_ending_a_session_answers_as_described_whatever_it_is_sent(server, tmp_path):
+    # Signing out, and deleting the account. No stateful phase: no link leads from them.
+    run = schemathesis(server, tmp_path, *(f"--include-operation-id={name}" for name in SESSION_ENDS),
                        phases="examples,coverage,fuzzing")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert summary(run)[::2] == (len(SIGN_OUTS), len(SIGN_OUTS)), run.stdout
+    assert summary(run)[::2] == (len(SESSION_ENDS), len(SESSION_ENDS)), run.stdout
