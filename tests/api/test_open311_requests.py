@@ -145,9 +145,20 @@ def test_service_request_ids_override_every_other_parameter(api):
     recent = filed(api, 1, cause="roads.pothole", topic="roads")
 
     found = listed(api, f"?service_request_id={old.number},{recent.number},1000000,banana&status=closed"
-                        "&service_code=waste.overflowing&start_date=nonsense")
+                        "&service_code=waste.overflowing&start_date=2026-11-20T00:00:00Z&page=2&page_size=1")
 
     assert found == [old.number, recent.number]
+
+
+@pytest.mark.parametrize("wrong", ["start_date=nonsense", "page_size=501", "page=0", "status=pending",
+                                   "extensions=yes"])
+def test_an_overridden_parameter_is_still_checked(api, wrong):
+    # Found by schemathesis: page_size=848213566928714240 went unnoticed beside an id.
+    number = filed(api, 1).number
+
+    answer = get(api, f"requests.json?service_request_id={number}&{wrong}")
+
+    assert answer.status_code == 400, answer.body
 
 
 def test_more_than_100_service_request_ids_are_400(api):
