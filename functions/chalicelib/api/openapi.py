@@ -411,8 +411,6 @@ def _resident_paths(city, ex: dict) -> dict:
     actions["commentOnTicket"] = _link("commentOnTicket", on_ticket)
     filed = {"getMyTicket": _link("getMyTicket", {"ticket_id": "$response.body#/id"}),
              "getPublicTicket": _link("getPublicTicket", {"number": "$response.body#/number"}),
-             # Its public record, as a partner's system reads it.
-             "open311RequestJson": _link("open311RequestJson", {"service_request_id": "$response.body#/number"}),
              **{name: _link(name, {"ticket_id": "$response.body#/id"}) for name in actions}}
     cookie = _cookie_header("The session cookie, citydesk_session (HttpOnly; SameSite=Strict; Path=/api).")
     signed_in = _json(_answer(resident=_ref("Resident")), "Signed in.", headers=cookie)

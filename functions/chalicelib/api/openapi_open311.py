@@ -182,11 +182,6 @@ def _filing(ex: dict) -> dict:
     def given(name: str) -> dict:
         return {"required": [name], "properties": {name: {**STRING, "pattern": r"\S"}}}
 
-    def pairs(name: str, other: str) -> dict:
-        # A coordinate given needs the other one given too.
-        return {"if": {"required": [name], "properties": {name: {"minLength": 1}}},
-                "then": {"required": [other], "properties": {other: {"minLength": 1}}}}
-
     details = {f"attribute[{name}]": _text(tickets.ADDRESS_LIMITS[name], text)
                for name, text in (("entrance", "The entrance."), ("flat", "The flat: seen only by the city's staff "
                                                                            "and the executor."),
@@ -218,9 +213,14 @@ def _filing(ex: dict) -> dict:
                                pattern=rf"^(\s*{open311.MEDIA_URL.pattern}\s*)?$"),
             "device_id": _text(description="Ignored."), "account_id": _text(description="Ignored."),
         },
-        # The place: an address id or one written out (lat and long alone name none).
-        "anyOf": [given("address_id"), given("address_string")],
-        "allOf": [pairs("lat", "long"), pairs("long", "lat")],
+        "allOf": [
+            # The place: an address id or one written out (lat and long alone name none).
+            {"anyOf": [given("address_id"), given("address_string")]},
+            # Both coordinates, or neither.
+            {"anyOf": [{"properties": {"lat": {"const": ""}, "long": {"const": ""}}},
+                       {"required": ["lat", "long"], "properties": {"lat": {"type": "number"},
+                                                                    "long": {"type": "number"}}}]},
+        ],
     }
 
 
