@@ -180,7 +180,7 @@ def _filing(ex: dict) -> dict:
     address_id = georeport.address_id(ex["street"], ex["house"])
 
     def given(name: str) -> dict:
-        return {"required": [name], "properties": {name: {**STRING, "pattern": r"\S"}}}
+        return {"type": "object", "required": [name], "properties": {name: {**STRING, "pattern": r"\S"}}}
 
     details = {f"attribute[{name}]": _text(tickets.ADDRESS_LIMITS[name], text)
                for name, text in (("entrance", "The entrance."), ("flat", "The flat: seen only by the city's staff "
@@ -217,9 +217,9 @@ def _filing(ex: dict) -> dict:
             # The place: an address id or one written out (lat and long alone name none).
             {"anyOf": [given("address_id"), given("address_string")]},
             # Both coordinates, or neither.
-            {"anyOf": [{"properties": {"lat": {"const": ""}, "long": {"const": ""}}},
-                       {"required": ["lat", "long"], "properties": {"lat": {"type": "number"},
-                                                                    "long": {"type": "number"}}}]},
+            {"anyOf": [{"type": "object", "properties": {"lat": {"const": ""}, "long": {"const": ""}}},
+                       {"type": "object", "required": ["lat", "long"],
+                        "properties": {"lat": {"type": "number"}, "long": {"type": "number"}}}]},
         ],
     }
 
