@@ -271,7 +271,8 @@ def paths(ex: dict) -> dict:
                                                f"{open311.MAX_LISTED}); an unknown one is 404.",
                                {**STRING, "examples": [ex["cause"]]}),
                         _query("status", "open, closed, or both (comma-separated).",
-                               {**STRING, "examples": ["open"]}),
+                               {**STRING, "pattern": r"^\s*((open|closed)\s*)?(,\s*((open|closed)\s*)?)*$",
+                                "examples": ["open"]}),
                         *_dates(), *_pages(), EXTENSIONS)),
             },
             f"{prefix}/requests/{{service_request_id}}.{fmt}": {"get": _operation(
