@@ -70,6 +70,14 @@ def _errors(fmt: str, *statuses: int) -> dict:
             for status in (*statuses, 405)}
 
 
+# The headers an error answer carries besides its body.
+ERROR_HEADERS = {
+    405: {"Allow": {"required": True, "description": "The methods the path takes.", "schema": STRING}},
+    429: {"Retry-After": {"description": "Seconds until the key's hour ends.",
+                          "schema": {"type": "integer", "minimum": 1}}},
+}
+
+
 def error_responses() -> dict:
     """components.responses: each error status in each format."""
     responses = {}
@@ -78,15 +86,10 @@ def error_responses() -> dict:
             code={"const": status, "description": "The answer's status."},
             description=_text(description="For people, in the language of `locale`."))}
         for fmt, suffix in FORMATS.items():
-            responses[f"Open311E{status}{suffix}"] = _answer_in(fmt, errors, description)
-        if status == 429:
-            for suffix in FORMATS.values():
-                responses[f"Open311E429{suffix}"]["headers"] = {"Retry-After": {
-                    "description": "Seconds until the key's hour ends.", "schema": {"type": "integer", "minimum": 1}}}
-        if status == 405:
-            for suffix in FORMATS.values():
-                responses[f"Open311E405{suffix}"]["headers"] = {"Allow": {
-                    "required": True, "description": "The methods the path takes.", "schema": STRING}}
+            response = _answer_in(fmt, errors, description)
+            if status in ERROR_HEADERS:
+                response["headers"] = ERROR_HEADERS[status]
+            responses[f"Open311E{status}{suffix}"] = response
     return responses
 
 
@@ -224,6 +227,10 @@ def _filing(ex: dict) -> dict:
     }
 
 
+def _array(name: str) -> dict:
+    return {"type": "array", "items": _ref(name)}
+
+
 def paths(ex: dict) -> dict:
     """{path: path item} of every Open311 resource in each format."""
     prefix = views.PREFIX
@@ -232,19 +239,19 @@ def paths(ex: dict) -> dict:
     service_code = _path("service_code", "A service_code of GET services.", examples=[ex["cause"]])
     number = _path("service_request_id", "The request's number (the ticket's public number).",
                    examples=["100009"])
+    definitions = {_id("Service", fmt): _link(_id("Service", fmt), {"service_code": "$response.body#/0/service_code"})
+                   for fmt in FORMATS}
     items = {}
     for fmt in FORMATS:
-        def array(name: str) -> dict:
-            return {"type": "array", "items": _ref(name)}
-
+        # Links read the JSON answers only: an XML one gives them nothing to read.
+        json_only = fmt == "json"
         items.update({
             f"{prefix}/discovery.{fmt}": {"get": _operation(_id("Discovery", fmt), "The endpoint and its formats", {
                 "200": _answer_in(fmt, _ref("Open311Discovery"), "Where to file, in which formats, whom to ask "
                                                                  "for a key."), **_errors(fmt)})},
             f"{prefix}/services.{fmt}": {"get": _operation(_id("Services", fmt), "The services: one per cause", {
-                "200": _answer_in(fmt, array("Open311Service"), "In the catalogue's order.", links={
-                    _id("Service", f): _link(_id("Service", f), {"service_code": "$response.body#/0/service_code"})
-                    for f in FORMATS} if fmt == "json" else None), **_errors(fmt)})},
+                "200": _answer_in(fmt, _array("Open311Service"), "In the catalogue's order.",
+                                  links=definitions if json_only else None), **_errors(fmt)})},
             f"{prefix}/services/{{service_code}}.{fmt}": {"get": _operation(
                 _id("Service", fmt), "A service's definition: the address's details it takes", {
                     "200": _answer_in(fmt, _ref("Open311ServiceDefinition"), "Its attributes, all optional."),
@@ -254,15 +261,15 @@ def paths(ex: dict) -> dict:
                     "201": _answer_in(fmt, _ref("Open311Filed"), "Filed (or a repeat's first answer).",
                                       links={**found, "getPublicTicket": _link(
                                           "getPublicTicket", {"number": record["service_request_id"]})}
-                                      if fmt == "json" else None),
+                                      if json_only else None),
                     **_errors(fmt, 400, 403, 404, 429)},
                     parameters=(IDEMPOTENCY_KEY,), security=KEY, body=_filing(ex),
                     description=(f"A key files at most {open311.FILINGS_PER_KEY_PER_HOUR} requests an hour. An "
                                  "unknown service_code is 404; any other field that is wrong, 400; nothing is "
                                  "written then.")),
                 "get": _operation(_id("Requests", fmt), "Search the requests", {
-                    "200": _answer_in(fmt, array("Open311Request"), "Newest first.",
-                                      links=found if fmt == "json" else None),
+                    "200": _answer_in(fmt, _array("Open311Request"), "Newest first.",
+                                      links=found if json_only else None),
                     **_errors(fmt, 400, 404)},
                     parameters=(
                         _query("service_request_id", f"Numbers, comma-separated (at most {open311.MAX_LISTED}); "
@@ -277,7 +284,7 @@ def paths(ex: dict) -> dict:
             },
             f"{prefix}/requests/{{service_request_id}}.{fmt}": {"get": _operation(
                 _id("Request", fmt), "One request", {
-                    "200": _answer_in(fmt, {**array("Open311Request"), "minItems": 1, "maxItems": 1},
+                    "200": _answer_in(fmt, {**_array("Open311Request"), "minItems": 1, "maxItems": 1},
                                       "A list of the one request."), **_errors(fmt, 400, 404)},
                 parameters=(number, EXTENSIONS))},
             f"{prefix}/tokens/{{token}}.{fmt}": {"get": _operation(
@@ -287,8 +294,8 @@ def paths(ex: dict) -> dict:
                             "out.")},
             f"{prefix}/servicerequestupdates.{fmt}": {"get": _operation(
                 _id("Updates", fmt), "Each change of a request's state (FixMyStreet's extension)", {
-                    "200": _answer_in(fmt, array("Open311Update"), "Oldest first.",
-                                      links=found if fmt == "json" else None),
+                    "200": _answer_in(fmt, _array("Open311Update"), "Oldest first.",
+                                      links=found if json_only else None),
                     **_errors(fmt, 400)}, parameters=(*_dates(), *_pages()))},
         })
     return items
