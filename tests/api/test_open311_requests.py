@@ -145,9 +145,20 @@ def test_service_request_ids_override_every_other_parameter(api):
     recent = filed(api, 1, cause="roads.pothole", topic="roads")
 
     found = listed(api, f"?service_request_id={old.number},{recent.number},1000000,banana&status=closed"
-                        "&service_code=waste.overflowing&start_date=nonsense")
+                        "&service_code=waste.overflowing&start_date=2026-11-20T00:00:00Z&page=2&page_size=1")
 
     assert found == [old.number, recent.number]
+
+
+@pytest.mark.parametrize("wrong", ["start_date=nonsense", "page_size=501", "page=0", "status=pending",
+                                   "extensions=yes"])
+def test_an_overridden_parameter_is_still_checked(api, wrong):
+    # Found by schemathesis: page_size=848213566928714240 went unnoticed beside an id.
+    number = filed(api, 1).number
+
+    answer = get(api, f"requests.json?service_request_id={number}&{wrong}")
+
+    assert answer.status_code == 400, answer.body
 
 
 def test_more_than_100_service_request_ids_are_400(api):
@@ -390,8 +401,9 @@ def test_tickets_changed_more_than_90_days_ago_bring_no_updates_by_default(api):
 def test_chalices_own_errors_on_open311_paths_come_in_the_standards_shape(api, fmt):
     answer = api.client.http.request("DELETE", f"/api/open311/v2/requests.{fmt}?locale=en")
 
-    assert answer.status_code == 400
-    assert errors(answer) == [({"xml": "400", "json": 400}[fmt], "This address does not accept this method.")]
+    # HTTP's status for it, with the methods the path takes (found by schemathesis: it was 400).
+    assert answer.status_code == 405 and sorted(answer.headers["Allow"].replace(" ", "").split(",")) == ["GET", "POST"]
+    assert errors(answer) == [({"xml": "405", "json": 405}[fmt], "This address does not accept this method.")]
 
 
 def test_an_unexpected_failure_is_a_500_in_the_standards_shape_telling_nothing_inside(api, deps, monkeypatch):

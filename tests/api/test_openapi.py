@@ -8,15 +8,25 @@ import pytest
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib.api import openapi
+from chalicelib.api import open311, openapi
 from chalicelib.api.http_api import match
 from chalicelib.services import staff_tickets
+from tests.api import open311 as open311_api
+from tests.api.open311 import FORM
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARAMETER = re.compile(r"\{(\w+)\}")
 # Route parameters the description spells out as one path per value: a staff command
-# takes other fields than the next, so each has its own path and body.
-SPELLED_OUT = {("/api/admin/tickets/{ticket_id}/{name}", "name"): set(staff_tickets.PARSERS)}
+# takes other fields than the next, so each has its own path and body; an Open311
+# resource's "<id>.<format>" is one path per format, its id a parameter of the path's own.
+SPELLED_OUT = {
+    ("/api/admin/tickets/{ticket_id}/{name}", "name"): set(staff_tickets.PARSERS),
+    **{(f"{open311.PREFIX}/{resource}/{{{route_parameter}}}", route_parameter):
+       {f"{{{parameter}}}.{fmt}" for fmt in open311.FORMATS}
+       for resource, route_parameter, parameter in (("services", "code_fmt", "service_code"),
+                                                    ("requests", "id_fmt", "service_request_id"),
+                                                    ("tokens", "token_fmt", "token"))},
+}
 
 
 @pytest.fixture
@@ -58,9 +68,11 @@ def test_each_operation_declares_exactly_its_paths_parameters_and_they_are_the_r
         declared = sorted(p["name"] for p in operation.get("parameters", []) if p.get("in") == "path")
         assert declared == sorted(PARAMETER.findall(path)), (path, method)
         route, values = route_of(path)
-        # A parameter of the route the path spells out has a literal segment there, not a name.
+        # A parameter of the route the path spells out has a literal segment there, not a
+        # name; the segment may hold a parameter of the path's own ("{token}.json").
         spelled = {name for name, value in values.items() if value != f"{{{name}}}"}
-        assert set(declared) | spelled == set(PARAMETER.findall(route)), (path, method)
+        within = {inner for name in spelled for inner in PARAMETER.findall(values[name])}
+        assert (set(declared) - within) | spelled == set(PARAMETER.findall(route)), (path, method)
         assert all((route, name) in SPELLED_OUT for name in spelled), (path, method)
 
 
@@ -116,3 +128,19 @@ def test_its_example_registry_is_one_the_admin_may_import(api, document, deps):
     imported = api.request("PUT", "/api/admin/registry/buildings",
                            example(body_schema(document, "/api/admin/registry/buildings", "put")), headers=admin)
     assert imported.status_code == 200 and api.json(imported) == {"imported": 1}
+
+
+@pytest.mark.parametrize("place", ["address_id", "address_string"])
+def test_its_open311_examples_file_a_request_by_either_way_of_naming_the_place(api, document, place):
+    path = f"{open311.PREFIX}/requests.json"
+    form = document["paths"][path]["post"]["requestBody"]["content"][FORM]["schema"]
+    fields = {name: value for name, value in example(form).items()
+              if name not in ({"address_id", "address_string"} - {place})}
+
+    filed = open311_api.post(api, {"api_key": open311_api.partner_key(api.deps), **fields})
+
+    assert filed.status_code == 201, filed.body
+    number = open311_api.read(filed)[0]["service_request_id"]
+    record = open311_api.read(open311_api.get(api, f"requests/{number}.json"))[0]
+    assert (record["service_code"], record["address_id"]) == (fields["service_code"],
+                                                              example(form)["address_id"])

@@ -92,15 +92,20 @@ def answer(fmt: str, root: str, data, status: int = 200, headers: dict | None = 
 
 # --- errors -------------------------------------------------------------------------------
 
+KEPT_STATUSES = (403, 404, 405, 429)
+
+
 def error_answer(request, response: Response) -> Response:
     """An error answer in the API's shape (api.errors.body) as Open311's: the message
     its description, its status one of the standard's (404 for what does not exist,
     403 for the key, 400 for any other request that cannot be done), in the format
-    the path asks for. Too many requests (429) and our own failures (5xx) keep theirs."""
+    the path asks for. Too many requests (429), our own failures (5xx) and a method
+    the path does not take (405, with its Allow header: HTTP's answer, which clients
+    and tools expect whatever the API) keep theirs."""
     status = response.status_code
     if status == 401:
         status = 403
-    elif status < 500 and status not in (403, 404, 429):
+    elif status < 500 and status not in KEPT_STATUSES:
         status = 400
     headers = {name: value for name, value in response.headers.items() if name.lower() != "content-type"}
     return answer(format_of(request), "errors", [{"code": status, "description": response.body["error"]["message"]}],

@@ -20,9 +20,11 @@ from ..domain.catalogue import SCOPES
 from ..domain.labels import LANGUAGES
 from ..domain.organisation import KINDS
 from ..domain.outbox import DEAD, EMAIL, PENDING, SENT, SMS
+from ..domain.resident import PHONE
 from ..domain.staff import LOCK_AFTER, LOCK_MINUTES, ROLES
 from ..services import (
-    auth, directory_admin, open311_keys, outbox, permissions, photos, reference, staff, staff_tickets, tickets,
+    audit, auth, directory_admin, open311_keys, outbox, permissions, photos, privacy, reference, staff, staff_tickets,
+    tickets,
 )
 from ..services import phone as phones
 from . import admin_directory, http
@@ -118,8 +120,12 @@ def _schemas(city, ex: dict) -> dict:
         history={"type": "array", "items": _answer(**history)})
     staff_history = _answer(**history, actor=_answer(role=STRING, name=STRING))
     staff_detail = dict(
-        detail, reporter=_answer(name=STRING, phone=STRING, email=STRING), description_public=BOOLEAN,
-        escalated=BOOLEAN, organisation=_answer(code=STRING, name=STRING, label=STRING),
+        detail, reporter=_answer(
+            removed=_enum(("", *lifecycle.ANONYMISED_BECAUSE), "Why the reporter's personal data is gone, or \"\"."),
+            contact={**BOOLEAN, "description": "Whether the reader may ask for it (GET .../contact)."}),
+        description_public=BOOLEAN, escalated=BOOLEAN,
+        media_url=_text(description="A partner's link to a photo (Open311), or \"\"."),
+        organisation=_answer(code=STRING, name=STRING, label=STRING),
         version={"type": "integer", "minimum": 1, "description": "Send it with a command."},
         history={"type": "array", "items": staff_history})
     staff_account = dict(
@@ -208,6 +214,26 @@ def _schemas(city, ex: dict) -> dict:
                                 topics={"type": "array", "items": STRING}),
         "Cause": cause,
         "Open311Key": _answer(id=STRING, name=STRING, created_at=TIME, revoked_at=_or_null(TIME)),
+        "Contact": _answer(name=STRING, phone=_text(description="E.164, or \"\"."), email=STRING),
+        "ContactView": _answer(at=TIME, ticket=_answer(id=STRING, number=STRING), staff=_answer(
+            id=STRING, username=STRING, role=_enum(ROLES), name=_text(description="Their name now."))),
+        "MyData": _answer(
+            exported_at=TIME,
+            account=_answer(id=STRING, phone=STRING, name=STRING, email=STRING, created_at=TIME),
+            identities={"type": "array", "description": "Unmasked: they are the resident's own.", "items": {"oneOf": [
+                _answer(kind=_enum((PHONE, EMAIL)), value=STRING),
+                _answer(kind={"const": "provider"}, provider=STRING, subject=STRING)]}},
+            preferences=_answer(language=_enum(city.languages), status_sms=BOOLEAN),
+            tickets={"type": "array", "items": _answer(
+                **{name: field for name, field in detail.items() if name != "actions"},
+                channel=_enum(lifecycle.CHANNELS))},
+            ratings={"type": "array", "items": _answer(
+                ticket=_text(description="Its number."), stars={"type": "integer", "minimum": min(tickets.STARS),
+                                                                "maximum": max(tickets.STARS)},
+                comment=STRING, at=TIME)},
+            confirmations={"type": "array", "items": _answer(
+                ticket=_text(description="Its number."), answer=_enum(privacy.CONFIRMATIONS), comment=STRING,
+                at=TIME)}),
         "OutboxMessage": _answer(**message),
         # Bodies.
         "Filing": filing,
@@ -246,7 +272,8 @@ def _example_values(city, ref) -> dict:
     return {
         "phone": phonenumbers.format_number(mobile, phonenumbers.PhoneNumberFormat.E164),
         "cause": first.causes[0].code, "topic": first.code,
-        "street": street.code, "house": building.house if building else "1",
+        "street": street.code, "street_name": street.name(city.default_language),
+        "house": building.house if building else "1",
         "district": building.district if building else street.district,
         "executor": executors[0] if executors else "", "department": departments[0] if departments else "",
     }
@@ -452,7 +479,24 @@ def _resident_paths(city, ex: dict) -> dict:
                     "200": _json(_ref("Resident"), "The account after it."), **_errors(401, *body_errors)},
                 body=_request(language=_enum(city.languages), status_sms={
                     **BOOLEAN, "description": "SMS about my tickets (sign-in codes go whatever it says)."})),
+            "delete": _operation(
+                "deleteMe", "Delete the account", "resident", RESIDENT, {
+                    "204": {"description": "Deleted (or a repeat from the same session): every session of the "
+                                           "account has ended.",
+                            "headers": _cookie_header("The session cookie, cleared.")},
+                    **_errors(401, *body_errors)},
+                body=_request(("confirm",), confirm={"const": True, "description": "Nothing happens without it."}),
+                description="Its tickets stay and go on being worked, without the reporter's personal data; the "
+                            "SMS about them not sent yet are not sent."),
         },
+        "/api/me/data": {"get": _operation(
+            "getMyData", "A copy of everything kept about me", "resident", RESIDENT, {
+                "200": _json(_ref("MyData"), "A file to save.", headers={"Content-Disposition": {
+                    "required": True, "schema": {
+                        **STRING, "pattern": '^attachment; filename="citydesk-my-data-[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                                             '\\.json"$'}}}),
+                **_errors(401, 429)},
+            description=f"At most {privacy.EXPORTS_PER_HOUR} an hour.")},
         "/api/uploads": {"post": _operation(
             "requestUploadForm", "A form to upload one photo with", "resident", RESIDENT, {
                 "201": _json(_ref("UploadForm"), f"Post the photo within {int(photos.UPLOAD_TTL.total_seconds() // 60)}"
@@ -537,6 +581,8 @@ def _staff_paths(city, ex: dict) -> dict:
     version_body = {"version": "$response.body#/version"}
     command_links = {f"{name}Command": _link(f"{name}Command", {"ticket_id": "$request.path.ticket_id"},
                                              version_body) for name in staff_tickets.PARSERS}
+    command_links["getTicketContact"] = _link("getTicketContact", {"ticket_id": "$request.path.ticket_id"})
+    command_links["listContactViews"] = _link("listContactViews", {"ticket": "$response.body#/number"})
     staff_cookie = _cookie_header("The staff session's cookie, citydesk_staff (HttpOnly; SameSite=Strict; "
                                   "Path=/api/admin).")
     me_answer = _json(_ref("StaffMe"), "The member's account.")
@@ -652,6 +698,24 @@ def _staff_paths(city, ex: dict) -> dict:
             "getStaffTicket", "A ticket, with the reporter's contact and the history's actors", "staff",
             STAFF_MEMBER, {"200": _json(_ref("StaffTicket"), "The ticket.", links=command_links),
                            **_errors(401, 404)}, parameters=(ticket_id,))},
+        "/api/admin/tickets/{ticket_id}/contact": {"get": _operation(
+            "getTicketContact", "The reporter's contact, recorded as shown", "staff", STAFF_MEMBER, {
+                "200": _json(_ref("Contact"), "Who was shown it, and when, is recorded first."),
+                **_errors(401, 403, 404)}, parameters=(ticket_id,),
+            description="For operators, executors and inspectors, of the tickets they see; 404 (contact_removed) "
+                        "once the reporter's personal data is gone.")},
+        "/api/admin/contact-views": {"get": _operation(
+            "listContactViews", "Who was shown a reporter's contact", "admin", STAFF_MEMBER, {
+                "200": _json(_answer(views={"type": "array", "items": _ref("ContactView")},
+                                     next=_or_null(_text(description="The cursor of the next page (after=)."))),
+                             "Newest first."),
+                **_errors(401, 403, 422)},
+            parameters=(
+                _query("ticket", "A ticket's number: every showing of its reporter's contact (no pages).",
+                       _or_empty(_text(audit.MAX_NUMBER))),
+                _query("limit", "Views per page.", _or_empty({"type": "integer", "minimum": 1,
+                                                              "maximum": audit.MAX_PAGE})),
+                _query("after", "The cursor of the page (next).", _text(audit.MAX_CURSOR))))},
         "/api/admin/uploads": {"post": _operation(
             "requestStaffUploadForm", "A form to upload one photo with", "staff", STAFF_MEMBER, {
                 "201": _json(_ref("UploadForm"), "Post the photo soon."), **_errors(401, 403, *body_errors, 429)},
@@ -762,6 +826,9 @@ def _staff_paths(city, ex: dict) -> dict:
 
 
 def build(city, ref) -> dict:
+    # Open311's part builds on this module's pieces: imported once they are all there.
+    from . import openapi_open311 as georeport
+
     ex = _example_values(city, ref)
     return {
         "openapi": "3.1.0",
@@ -777,11 +844,12 @@ def build(city, ref) -> dict:
         "tags": [{"name": name, "description": text} for name, text in (
             ("public", "Anyone."), ("sign-in", "A resident's sign-in."), ("resident", "A signed-in resident."),
             ("staff", "Staff, each role its part (the role table is services/permissions.py)."),
-            ("admin", "Admins (the outbox: operators read it too)."))],
-        "paths": {**_resident_paths(city, ex), **_staff_paths(city, ex)},
+            ("admin", "Admins (the outbox: operators read it too)."),
+            ("open311", "Open311 GeoReport v2 for partners' systems, in XML or JSON by the path's suffix."))],
+        "paths": {**_resident_paths(city, ex), **_staff_paths(city, ex), **georeport.paths(ex)},
         "components": {
-            "schemas": _schemas(city, ex),
-            "responses": _error_responses(),
+            "schemas": {**_schemas(city, ex), **georeport.schemas()},
+            "responses": {**_error_responses(), **georeport.error_responses()},
             "parameters": {
                 "lang": _query("lang", "The language of the answer (ignored for a signed-in resident).",
                                {**STRING, "examples": list(city.languages)}),
@@ -794,6 +862,7 @@ def build(city, ref) -> dict:
                                     "description": "Set by a sign-in; HttpOnly, SameSite=Strict, Path=/api."},
                 "staffSession": {"type": "apiKey", "in": "cookie", "name": http.STAFF_COOKIE,
                                  "description": "Set by POST /api/admin/login; Path=/api/admin."},
+                **georeport.security_schemes(),
             },
         },
     }

@@ -214,16 +214,18 @@ def _text(form: dict, name: str, limit: int) -> str:
 def requests(deps, params: dict, lang: str) -> list:
     """The requests a search names: by number (`service_request_id`, which overrides
     every other parameter), or those filed in its time range (the last 90 days unless
-    asked), of its services and statuses, newest first, a page at a time."""
+    asked), of its services and statuses, newest first, a page at a time. Every
+    parameter is checked, the overridden ones too: a wrong one is the partner's
+    mistake whether it filters or not."""
     ref = reference.load(deps.storage)
     extensions = _flag(params, "extensions")
     numbers = _list(params, "service_request_id", MAX_LISTED)
+    since, until = _range(deps, params)
+    offset, limit = _page(params)
+    query = FiledQuery(since, until, causes=_causes(params, ref), open=_status(params))
     if numbers:
         found = [ticket for ticket in (public.by_number(deps, number) for number in numbers) if ticket]
     else:
-        since, until = _range(deps, params)
-        offset, limit = _page(params)
-        query = FiledQuery(since, until, causes=_causes(params, ref), open=_status(params))
         found = deps.storage.tickets.filed(query, offset, limit)
     return [_request(deps, ticket, ref, lang, extensions) for ticket in found]
 
