@@ -277,7 +277,8 @@ class Executor:
         from chalicelib.api.http import origin_token
 
         stored = self._client("ssm").get_parameter(Name=origin_header_from, WithDecryption=True)["Parameter"]["Value"]
-        origin = {"ParameterKey": ORIGIN_PARAMETER, "ParameterValue": origin_token(json.loads(stored)["CITYDESK_SECRET"])}
+        origin = {"ParameterKey": ORIGIN_PARAMETER,
+                  "ParameterValue": origin_token(json.loads(stored)["CITYDESK_SECRET"])}
         cloudformation = self._client("cloudformation")
         names = {"StackName": stack, "ChangeSetName": change_set}
         cloudformation.create_change_set(**names, ChangeSetType=change_set_type, TemplateURL=template_url,

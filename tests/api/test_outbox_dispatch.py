@@ -11,7 +11,6 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib import bootstrap
 from chalicelib.adapters import sqlite
 from chalicelib.adapters.sms import RecordingSms
 from chalicelib.domain.outbox import SENT

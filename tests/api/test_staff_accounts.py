@@ -10,7 +10,6 @@ import pytest
 
 from chalicelib.domain import totp
 from chalicelib.services import staff
-from tests.builders import NOW
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashes")
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain.ticket import SYSTEM, Actor, State
+from chalicelib.domain.ticket import SYSTEM, Actor
 from chalicelib.services import directory_admin, stats_pages, tickets
 from chalicelib.services.ports import StatsStore
 from tests.builders import make_resident, make_staff

@@ -15,7 +15,7 @@ import logging
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ..domain.errors import AlreadyExists, DomainError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from ..domain.resident import EMAIL, PHONE, Resident, mask_email, mask_identity, mask_phone
