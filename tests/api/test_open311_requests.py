@@ -91,6 +91,22 @@ def test_a_range_over_90_days_or_backwards_or_a_time_without_its_zone_is_400(api
     assert (answer.status_code, errors(answer)) == (400, [(400, message)])
 
 
+@pytest.mark.parametrize("query, field", [
+    # No 90-day window fits before the year 1 or after the year 9999 (found by schemathesis: a 500).
+    ("?end_date=0001-02-01T00:00:00Z", "end_date"),
+    ("?start_date=9999-12-01T00:00:00Z", "start_date"),
+    ("?end_date=9999-12-31T23:59:59Z&start_date=9999-12-30T00:00:00Z", "end_date"),
+    # In UTC it is before the year 1.
+    ("?start_date=0001-01-01T00:00:00%2B05:00", "start_date"),
+])
+def test_a_time_whose_window_falls_outside_the_calendar_is_400_not_a_server_error(api, query, field):
+    answer = get(api, f"requests.json{query}&locale=en")
+
+    assert (answer.status_code, errors(answer)) == (400, [(400, f"“{field}” must be a date and time with its "
+                                                                 "time zone, for example 2026-11-23T10:00:00Z or "
+                                                                 "2026-11-23T12:00:00+02:00.")])
+
+
 def test_exactly_90_days_is_allowed(api):
     first = filed(api, 90)
 

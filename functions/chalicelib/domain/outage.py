@@ -8,7 +8,7 @@ return the new record; the service stores it.
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 
 from . import fields
 from .address import Registry
@@ -81,8 +81,8 @@ def _checked(data: dict, names, catalogue: Catalogue, registry: Registry) -> dic
         "area": lambda value: fields.text(value, "area", required=True, limit=MAX_AREA),
         "addresses": lambda value: _addresses(value, registry),
         "reason": lambda value: fields.text(value, "reason", required=True, limit=MAX_REASON),
-        "starts_at": lambda value: _time(value, "starts_at"),
-        "expected_end": lambda value: _time(value, "expected_end"),
+        "starts_at": lambda value: fields.time(value, "starts_at"),
+        "expected_end": lambda value: fields.time(value, "expected_end"),
     }
     checked = {name: checks[name](data.get(name)) for name in names}
     if "starts_at" in checked and "expected_end" in checked and checked["expected_end"] <= checked["starts_at"]:
@@ -121,15 +121,3 @@ def _addresses(value, registry: Registry) -> tuple:
     return tuple(addresses)
 
 
-def _time(value, field: str) -> datetime:
-    """An ISO 8601 time with its offset ("2026-11-23T08:00:00Z"); a time without
-    one would be read in whichever zone the server runs in."""
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-        # In UTC it may fall outside the years 1 to 9999 ("0001-01-01T00:00+05:00").
-        at = parsed.astimezone(timezone.utc) if parsed is not None and parsed.tzinfo is not None else None
-    except (ValueError, OverflowError):
-        at = None
-    if at is None:
-        raise InvalidInput("must_be_time", field=field)
-    return at

@@ -10,7 +10,7 @@ token is ever handed out (`type` realtime): `tokens/{token}` knows none.
 """
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from ..domain import fields
 from ..domain import open311 as georeport
@@ -305,17 +305,23 @@ def _range(deps, params: dict) -> tuple:
     start, end = _time(params, "start_date"), _time(params, "end_date")
     if start is None and end is None:
         end = deps.clock.now().replace(microsecond=0)
-    if start is None:
-        start = end - WINDOW
-    if end is None:
-        end = start + WINDOW
+    try:
+        if start is None:
+            start = end - WINDOW
+        if end is None:
+            end = start + WINDOW
+        # Times are answered to the second: a request filed within end_date's second shows
+        # end_date as its time, and is in.
+        until = end + timedelta(seconds=1)
+    except OverflowError:
+        # Within the window of the years 1 or 9999: no window fits around the time given.
+        raise InvalidInput("must_be_zoned_time", field="end_date" if params.get("end_date") else "start_date") \
+            from None
     if end < start:
         raise InvalidInput("end_before_start_date", field="end_date")
     if end - start > WINDOW:
         raise InvalidInput("range_too_long", field="end_date", days=WINDOW.days)
-    # Times are answered to the second: a request filed within end_date's second shows
-    # end_date as its time, and is in.
-    return start, end + timedelta(seconds=1)
+    return start, until
 
 
 def _time(params: dict, name: str) -> datetime | None:
@@ -323,13 +329,7 @@ def _time(params: dict, name: str) -> datetime | None:
     raw = (params.get(name) or "").strip().replace(" ", "+")
     if not raw:
         return None
-    try:
-        at = datetime.fromisoformat(raw) if len(raw) <= MAX_TIME else None
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is None:
-        raise InvalidInput("must_be_zoned_time", field=name)
-    return at.astimezone(timezone.utc).replace(microsecond=0)
+    return fields.time(raw, name, message="must_be_zoned_time").replace(microsecond=0)
 
 
 def _page(params: dict) -> tuple:

@@ -215,7 +215,8 @@ def _merge(deps, ticket: Ticket, body: dict) -> dict:
 
 
 def _order(deps, ticket: Ticket, body: dict) -> dict:
-    return {"due_at": _time(deps, body.get("due_at"), "due_at"), **_note(body, required=False)}
+    return {"due_at": fields.time(body.get("due_at"), "due_at", local_zone=deps.city.zone),
+            **_note(body, required=False)}
 
 
 PARSERS = {
@@ -339,19 +340,6 @@ def _descending(params: dict) -> bool:
     return order == "desc"
 
 
-
-
-def _time(deps, raw, name: str) -> datetime:
-    """An ISO 8601 time; one without an offset is the city's local time."""
-    try:
-        at = datetime.fromisoformat(raw) if isinstance(raw, str) and len(raw) <= 40 else None
-        # In UTC it may fall outside the years 1 to 9999.
-        at = (at if at.tzinfo else at.replace(tzinfo=deps.city.zone)).astimezone(timezone.utc) if at else None
-    except (ValueError, OverflowError):
-        at = None
-    if at is None:
-        raise InvalidInput("must_be_time", field=name)
-    return at
 
 
 def _yes_no(value: bool, lang: str) -> str:
