@@ -27,6 +27,15 @@ def query_plan(path, sql, params) -> str:
         return " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
 
+def insert_tickets(conn, tickets) -> None:
+    """Rows of the tickets table as its first version had them, for the migration tests."""
+    conn.executemany(
+        "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
+          time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t))) for t in tickets])
+
+
 def run_in_threads(work, count=THREADS) -> list:
     """Run `work(i)` in `count` threads released together; each one's result or exception."""
     start = threading.Barrier(count)
@@ -77,11 +86,7 @@ def test_migrating_a_first_version_file_indexes_the_open_tickets_it_holds_by_add
     closed_one = make_ticket(address=Address("yavornytskoho-ave", "12 а"), state=State.CLOSED, next_timer=None,
                              next_due_at=None)
     with sqlite3.connect(path) as conn:
-        conn.executemany(
-            "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
-              time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t))) for t in (open_one, closed_one)])
+        insert_tickets(conn, (open_one, closed_one))
     monkeypatch.undo()
 
     migrated = sqlite.open_storage(path)
@@ -170,12 +175,7 @@ def test_migrating_a_file_from_before_the_staff_queue_puts_the_tickets_it_holds_
     sooner = make_ticket(organisation="teploenergo", escalated=True, due_at=NOW + timedelta(hours=1))
     elsewhere = make_ticket(organisation="dniprovodokanal")
     with sqlite3.connect(path) as conn:
-        conn.executemany(
-            "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
-              time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t)))
-             for t in (later, sooner, elsewhere)])
+        insert_tickets(conn, (later, sooner, elsewhere))
     monkeypatch.undo()
 
     migrated = sqlite.open_storage(path)
@@ -223,11 +223,7 @@ def test_migrating_a_file_from_before_open311_marks_the_state_changes_its_histor
     routed, routing = apply(ticket, Command("route", OPERATOR, {"organisation": "dniprovodokanal"}), NOW)
     commented, comment = apply(routed, Command("comment", OPERATOR, {"text": "On the way."}), NOW)
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version,"
-                     " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (ticket.id, ticket.number, ticket.reporter_id, ticket.organisation, commented.state.value,
-                      time_to_text(ticket.filed_at), time_to_text(ticket.filed_at)[:7], commented.version,
-                      json.dumps(ticket_to_data(commented))))
+        insert_tickets(conn, (commented,))
         conn.executemany("INSERT INTO history (ticket_id, version, data) VALUES (?, ?, ?)",
                          [(e.ticket_id, e.version, json.dumps(event_to_data(e))) for e in routing + comment])
     monkeypatch.undo()
@@ -255,11 +251,7 @@ def test_migrating_a_file_from_before_personal_data_finds_its_final_tickets_and_
     closed = make_ticket(state=State.CLOSED, closed_at=NOW - timedelta(days=1200), next_timer=None, next_due_at=None)
     message = make_message(ticket_id=closed.id)
     with sqlite3.connect(path) as conn:
-        conn.executemany(
-            "INSERT INTO tickets (id, number, reporter_id, organisation, state, filed_at, month, version, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(t.id, t.number, t.reporter_id, t.organisation, t.state.value, time_to_text(t.filed_at),
-              time_to_text(t.filed_at)[:7], t.version, json.dumps(ticket_to_data(t))) for t in (closed, make_ticket())])
+        insert_tickets(conn, (closed, make_ticket()))
         conn.execute("INSERT INTO outbox (id, status, created_at, next_attempt_at, data) VALUES (?, ?, ?, ?, ?)",
                      (message.id, message.status, time_to_text(message.created_at),
                       time_to_text(message.next_attempt_at), json.dumps(message_to_data(message))))
