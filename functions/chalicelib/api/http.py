@@ -189,10 +189,10 @@ def origin_token(secret: str) -> str:
 def through_the_distribution(request, get_response):
     """Middleware: where the settings ask for it (on AWS), a request that did not come
     through the distribution is refused (403) before any view sees it."""
-    settings = bootstrap.deps().settings
-    if settings.origin_check and not hmac.compare_digest(request.headers.get(ORIGIN_HEADER, "").encode(),
-                                                         origin_token(settings.secret).encode()):
-        return errors.body(403, "forbidden", requested_language(request, bootstrap.deps().city))
+    deps = bootstrap.deps()
+    if deps.settings.origin_check and not hmac.compare_digest(request.headers.get(ORIGIN_HEADER, "").encode(),
+                                                              origin_token(deps.settings.secret).encode()):
+        return errors.body(403, "forbidden", requested_language(request, deps.city))
     return get_response(request)
 
 

@@ -38,6 +38,7 @@ class App(Chalice):
         """`view`'s answer to `request` through the app's http middleware, as a route's
         answer goes: the origin check, the error shapes (Open311's on its paths), JSON."""
         answer = view
+        # Chalice's own list of the registered middleware (it has no public accessor).
         for middleware in reversed(list(self._get_middleware_handlers("http"))):
             answer = (lambda middleware, inner: lambda request: middleware(request, inner))(middleware, answer)
         return answer(request)
